@@ -1,0 +1,74 @@
+using Kitu.V2X.Portal.Data;
+using Kitu.V2X.Portal.Domain.ConsumerSupport;
+using Microsoft.EntityFrameworkCore;
+using NetArchTest.Rules;
+
+namespace Kitu.V2X.Portal.Tests.Architecture;
+
+/// <summary>The seed paper's two layers, kept apart by tests rather than by hope.</summary>
+public sealed class LayerTests
+{
+    private const string Domain = "Kitu.V2X.Portal.Domain";
+    private const string GridSecurity = Domain + ".GridSecurity";
+
+    private static Types DomainTypes => Types.InAssembly(typeof(PortalRoles).Assembly);
+
+    [Fact]
+    public void The_domain_references_no_aspnet_core()
+    {
+        var result = DomainTypes.ShouldNot().HaveDependencyOnAny("Microsoft.AspNetCore", "Microsoft.Extensions.Hosting").GetResult();
+
+        Assert.True(result.IsSuccessful, Describe(result));
+    }
+
+    [Fact]
+    public void The_domain_references_no_entity_framework()
+    {
+        var result = DomainTypes.ShouldNot().HaveDependencyOn("Microsoft.EntityFrameworkCore").GetResult();
+
+        Assert.True(result.IsSuccessful, Describe(result));
+    }
+
+    [Fact]
+    public void The_domain_assembly_references_only_the_base_library()
+    {
+        var references = typeof(PortalRoles).Assembly.GetReferencedAssemblies().Select(a => a.Name!).ToList();
+
+        Assert.All(references, name => Assert.True(name.StartsWith("System", StringComparison.Ordinal) || name == "netstandard", $"Domain references {name}"));
+    }
+
+    [Fact]
+    public void Grid_security_depends_on_nothing_of_the_consumer_side()
+    {
+        var result = DomainTypes.That().ResideInNamespace(GridSecurity)
+            .ShouldNot().HaveDependencyOnAny(Domain + ".ConsumerSupport", Domain + ".Mediation", "Kitu.V2X.Portal.Data", "Kitu.V2X.Portal.Components")
+            .GetResult();
+
+        Assert.True(result.IsSuccessful, Describe(result));
+    }
+
+    [Fact]
+    public void The_grid_store_maps_only_grid_security_types()
+    {
+        using var db = new GridDbContext(new DbContextOptionsBuilder<GridDbContext>().UseSqlite("Data Source=:memory:").Options);
+
+        var entityTypes = db.Model.GetEntityTypes().Select(e => e.ClrType).ToList();
+
+        Assert.NotEmpty(entityTypes);
+        Assert.All(entityTypes, t => Assert.StartsWith(GridSecurity, t.Namespace, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_grid_store_has_no_column_that_could_hold_personal_data()
+    {
+        string[] personal = ["email", "phone", "address", "driver", "vehicle", "vin", "user", "person", "owner", "firstname", "lastname", "birth", "payment", "card"];
+        using var db = new GridDbContext(new DbContextOptionsBuilder<GridDbContext>().UseSqlite("Data Source=:memory:").Options);
+
+        var columns = db.Model.GetEntityTypes().SelectMany(e => e.GetProperties().Select(p => $"{e.GetTableName()}.{p.GetColumnName()}")).ToList();
+
+        Assert.All(columns, c => Assert.DoesNotContain(personal, word => c.Contains(word, StringComparison.OrdinalIgnoreCase)));
+    }
+
+    private static string Describe(NetArchTest.Rules.TestResult result) =>
+        result.IsSuccessful ? "" : "Offending types: " + string.Join(", ", result.FailingTypeNames ?? []);
+}

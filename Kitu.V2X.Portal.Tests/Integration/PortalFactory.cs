@@ -1,0 +1,46 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Data.Sqlite;
+
+namespace Kitu.V2X.Portal.Tests.Integration;
+
+/// <summary>
+/// The real portal in-process (TestServer) over its own temporary data directory, so every test class
+/// starts from fresh SQLite files, migrated and, in demo mode, seeded.
+/// </summary>
+public class PortalFactory : WebApplicationFactory<Program>
+{
+    public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "kitu-tests", Guid.NewGuid().ToString("N"));
+
+    protected virtual bool DemoEnabled => true;
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("Storage:DataDirectory", DataDirectory);
+        builder.UseSetting("Demo:Enabled", DemoEnabled ? "true" : "false");
+        builder.UseSetting("Logging:LogLevel:Default", "Warning");
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(DataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still held by a pooled connection; the OS temp cleaner takes it.
+        }
+
+        GC.SuppressFinalize(this);
+    }
+}
+
+/// <summary>The portal with demo mode off, as in production.</summary>
+public sealed class ProductionPortalFactory : PortalFactory
+{
+    protected override bool DemoEnabled => false;
+}

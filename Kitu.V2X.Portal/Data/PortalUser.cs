@@ -1,0 +1,11 @@
+using Microsoft.AspNetCore.Identity;
+
+namespace Kitu.V2X.Portal.Data;
+
+/// <summary>An account of the portal (consumer side). Its roles say what it may see.</summary>
+public sealed class PortalUser : IdentityUser
+{
+    /// <summary>How the portal greets the person; optional, never sent to the grid layer.</summary>
+    [PersonalData]
+    public string? DisplayName { get; set; }
+}

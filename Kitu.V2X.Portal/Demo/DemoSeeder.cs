@@ -1,0 +1,40 @@
+using Kitu.V2X.Portal.Data;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
+
+namespace Kitu.V2X.Portal.Demo;
+
+/// <summary>Seeds the demo accounts (confirmed, so they can log in at once). Idempotent.</summary>
+internal sealed class DemoSeeder(UserManager<PortalUser> users, IOptions<DemoOptions> options, ILogger<DemoSeeder> logger)
+{
+    public async Task SeedAsync(CancellationToken ct)
+    {
+        foreach (var account in DemoAccounts.All)
+        {
+            ct.ThrowIfCancellationRequested();
+            if (await users.FindByEmailAsync(account.Email) is not null)
+            {
+                continue;
+            }
+
+            var user = new PortalUser
+            {
+                UserName = account.Email,
+                Email = account.Email,
+                EmailConfirmed = true,
+                DisplayName = account.DisplayName,
+            };
+            Check(await users.CreateAsync(user, options.Value.Password), account.Email);
+            Check(await users.AddToRoleAsync(user, account.Role), account.Email);
+            logger.LogInformation("Seeded demo account {Email} as {Role}", account.Email, account.Role);
+        }
+    }
+
+    private static void Check(IdentityResult result, string email)
+    {
+        if (!result.Succeeded)
+        {
+            throw new InvalidOperationException($"Could not seed demo account {email}: {string.Join("; ", result.Errors.Select(e => e.Description))}");
+        }
+    }
+}

@@ -1,0 +1,39 @@
+using System.Text.Json;
+using Kitu.V2X.Portal.Data;
+using Kitu.V2X.Portal.Health;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace Kitu.V2X.Portal.Extensions;
+
+internal static class HealthExtensions
+{
+    private const string Ready = "ready";
+
+    public static WebApplicationBuilder AddPortalHealth(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddHealthChecks()
+            .AddCheck<DatabaseReadyCheck<PortalDbContext>>("portal-db", tags: [Ready])
+            .AddCheck<DatabaseReadyCheck<GridDbContext>>("grid-db", tags: [Ready]);
+        return builder;
+    }
+
+    /// <summary><c>/healthz</c>: the process answers. <c>/readyz</c>: both databases are usable (503 with the reason if not).</summary>
+    public static WebApplication MapPortalHealth(this WebApplication app)
+    {
+        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteJson });
+        app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains(Ready), ResponseWriter = WriteJson });
+        return app;
+    }
+
+    private static Task WriteJson(HttpContext context, HealthReport report)
+    {
+        context.Response.ContentType = "application/json";
+        var body = new
+        {
+            status = report.Status.ToString(),
+            checks = report.Entries.Select(e => new { name = e.Key, status = e.Value.Status.ToString(), description = e.Value.Description }),
+        };
+        return JsonSerializer.SerializeAsync(context.Response.Body, body, cancellationToken: context.RequestAborted);
+    }
+}

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Runs every test suite of the portal on a fresh machine: installs what it needs (Debian Chromium and
+# fonts for the browser tests), builds once, runs unit, integration, component (bUnit), architecture and
+# Playwright e2e tests, prints a count per suite and ends with the line "N passed, N failed".
+# Exits non-zero when a test fails or when no test ran.
+set -uo pipefail
+cd "$(dirname "$0")"
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+CONFIGURATION="${CONFIGURATION:-Debug}"
+RESULTS="TestResults"
+
+ensure_chromium() {
+  [ -x /usr/bin/chromium ] && return 0
+  echo "== Installing Chromium and fonts with apt (needed by the Playwright tests)"
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium fonts-liberation >/dev/null
+}
+
+if ! ensure_chromium; then
+  echo "Could not install Chromium (apt-get install chromium fonts-liberation)."
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
+echo "== Building ($CONFIGURATION)"
+if ! dotnet build Kitu.V2X.Portal.sln -c "$CONFIGURATION" -nologo -v q -clp:ErrorsOnly; then
+  echo "Build failed."
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
+rm -rf "$RESULTS" && mkdir -p "$RESULTS"
+crashed=0
+
+# run_assembly NAME DLL: runs one xUnit v3 test assembly with its in-process runner, writing xUnit XML.
+run_assembly() {
+  local name="$1" dll="$2"
+  echo "== Running $name"
+  if ! dotnet "$dll" -xml "$RESULTS/$name.xml" -noColor -noLogo >"$RESULTS/$name.log" 2>&1; then
+    grep -E '\[FAIL\]|Total:' "$RESULTS/$name.log" | head -50
+    if [ ! -s "$RESULTS/$name.xml" ]; then
+      echo "$name did not finish; last lines of its log:"
+      tail -30 "$RESULTS/$name.log"
+      crashed=$((crashed + 1))
+    fi
+  else
+    grep -E 'Total:' "$RESULTS/$name.log"
+  fi
+}
+
+run_assembly tests "Kitu.V2X.Portal.Tests/bin/$CONFIGURATION/net10.0/Kitu.V2X.Portal.Tests.dll"
+run_assembly e2e "e2e/Kitu.V2X.Portal.E2E/bin/$CONFIGURATION/net10.0/Kitu.V2X.Portal.E2E.dll"
+
+# One line per suite: the test namespace under Kitu.V2X.Portal.Tests (Domain, Integration, Components,
+# Architecture, ...) and e2e. Errors in fixtures count as failures.
+echo
+echo "== Results per suite"
+cat "$RESULTS"/*.xml 2>/dev/null | grep -o '<test [^>]*>' | awk '
+  {
+    type = ""; result = "";
+    if (match($0, / type="[^"]*"/)) type = substr($0, RSTART + 7, RLENGTH - 8);
+    if (match($0, / result="[^"]*"/)) result = substr($0, RSTART + 9, RLENGTH - 10);
+    n = split(type, part, ".");
+    suite = (part[4] == "E2E") ? "e2e (Playwright)" : part[5];
+    if (result == "Pass") pass[suite]++; else if (result == "Skip") skip[suite]++; else fail[suite]++;
+    seen[suite] = 1;
+  }
+  END { for (s in seen) printf "  %-20s %4d passed, %d failed, %d skipped\n", s, pass[s], fail[s], skip[s]; }' | sort
+
+# Totals from each assembly's own counts; errors (a fixture that failed) count as failures.
+read -r passed failed skipped < <(cat "$RESULTS"/*.xml 2>/dev/null | grep -o '<assembly [^>]*>' | awk '
+  function attr(name,   v) { if (match($0, " " name "=\"[0-9]+\"")) { v = substr($0, RSTART, RLENGTH); gsub(/[^0-9]/, "", v); return v + 0 } return 0 }
+  { p += attr("passed"); f += attr("failed") + attr("errors"); s += attr("skipped") }
+  END { print p + 0, f + 0, s + 0 }')
+failed=$((failed + crashed))
+
+echo
+if [ "$skipped" -gt 0 ]; then
+  echo "$passed passed, $failed failed, $skipped skipped"
+else
+  echo "$passed passed, $failed failed"
+fi
+
+if [ "$failed" -gt 0 ] || [ "$passed" -eq 0 ]; then
+  exit 1
+fi
