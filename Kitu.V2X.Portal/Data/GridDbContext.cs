@@ -11,6 +11,9 @@ public sealed class GridDbContext(DbContextOptions<GridDbContext> options) : DbC
 {
     public DbSet<ApprovedServer> ApprovedServers => Set<ApprovedServer>();
 
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder) =>
+        configurationBuilder.UseUtcMillisecondInstants();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromNamespace("Kitu.V2X.Portal.Data.Grid");
 }

@@ -1,3 +1,4 @@
+using Kitu.V2X.Portal.Domain.ConsumerSupport;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 
@@ -6,6 +7,25 @@ namespace Kitu.V2X.Portal.Data;
 /// <summary>The Consumer Support Layer's store: accounts, and (later) sites, vehicles, programs, consent.</summary>
 public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) : IdentityDbContext<PortalUser>(options)
 {
+    public DbSet<Site> Sites => Set<Site>();
+
+    public DbSet<Evse> Evses => Set<Evse>();
+
+    public DbSet<Vehicle> Vehicles => Set<Vehicle>();
+
+    public DbSet<DischargePreferences> DischargePreferences => Set<DischargePreferences>();
+
+    public DbSet<ProgramOperator> ProgramOperators => Set<ProgramOperator>();
+
+    public DbSet<DischargeProgram> DischargePrograms => Set<DischargeProgram>();
+
+    public DbSet<Enrollment> Enrollments => Set<Enrollment>();
+
+    public DbSet<ProgramEvent> ProgramEvents => Set<ProgramEvent>();
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder) =>
+        configurationBuilder.UseUtcMillisecondInstants();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);

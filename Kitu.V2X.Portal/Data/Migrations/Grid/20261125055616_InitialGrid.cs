@@ -21,7 +21,7 @@ namespace Kitu.V2X.Portal.Data.Migrations.Grid
                     DeviceCapabilityUrl = table.Column<string>(type: "TEXT", maxLength: 500, nullable: false),
                     TrustAnchorPem = table.Column<string>(type: "TEXT", maxLength: 20000, nullable: false),
                     Enabled = table.Column<bool>(type: "INTEGER", nullable: false),
-                    LastCheckedAt = table.Column<DateTimeOffset>(type: "TEXT", nullable: true),
+                    LastCheckedAt = table.Column<long>(type: "INTEGER", nullable: true),
                     LastCheckResult = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true)
                 },
                 constraints: table =>

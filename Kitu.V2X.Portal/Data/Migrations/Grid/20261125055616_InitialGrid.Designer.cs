@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Kitu.V2X.Portal.Data.Migrations.Grid
 {
     [DbContext(typeof(GridDbContext))]
-    [Migration("20261125054130_InitialGrid")]
+    [Migration("20261125055616_InitialGrid")]
     partial class InitialGrid
     {
         /// <inheritdoc />
@@ -38,8 +38,8 @@ namespace Kitu.V2X.Portal.Data.Migrations.Grid
                         .HasMaxLength(500)
                         .HasColumnType("TEXT");
 
-                    b.Property<DateTimeOffset?>("LastCheckedAt")
-                        .HasColumnType("TEXT");
+                    b.Property<long?>("LastCheckedAt")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("Name")
                         .IsRequired()

@@ -1,0 +1,81 @@
+namespace Kitu.V2X.Portal.Domain.GridSecurity;
+
+/// <summary>Whether an EVSE is integrated with the grid layer, and if not, why.</summary>
+public enum GridIntegration
+{
+    /// <summary>Bound, registered, and rules read within their validity.</summary>
+    Integrated,
+
+    /// <summary>The site owner has not bound the EVSE to an approved 2030.5 server.</summary>
+    NotBound,
+
+    /// <summary>Bound, but the server does not (or no longer) register the EVSE, or the PIN did not match.</summary>
+    NotRegistered,
+
+    /// <summary>Registered, but no rules have been read yet.</summary>
+    RulesMissing,
+
+    /// <summary>No good contact with the server for too long: the last rules may no longer apply.</summary>
+    Stale,
+
+    /// <summary>The last exchange failed (TLS, HTTP, a malformed document…); see the detail.</summary>
+    Failed,
+}
+
+/// <summary>
+/// The grid rules in force for one EVSE, known only by its opaque id: what the utility's 2030.5 server
+/// allows (IEEE 1547 functions). Never carries anything about a person, vehicle or program.
+/// </summary>
+public sealed record GridRules
+{
+    public required Guid EvseId { get; init; }
+
+    public GridIntegration Integration { get; init; }
+
+    /// <summary>Plain words for a status other than <see cref="GridIntegration.Integrated"/>.</summary>
+    public string? IntegrationDetail { get; init; }
+
+    /// <summary><c>opModEnergize</c>: false = cease to energize; null = no instruction.</summary>
+    public bool? Energize { get; init; }
+
+    /// <summary><c>opModConnect</c>: false = disconnect; null = no instruction.</summary>
+    public bool? Connect { get; init; }
+
+    /// <summary><c>opModMaxLimW</c> as a percent of the EVSE's rated discharge power; null = no limit.</summary>
+    public double? ExportLimitPercent { get; init; }
+
+    /// <summary>An absolute export cap in watts, when the server gives one; null = none.</summary>
+    public double? ExportLimitW { get; init; }
+
+    /// <summary>After this instant the rules are stale and the EVSE is not grid-integrated.</summary>
+    public DateTimeOffset ValidUntil { get; init; }
+
+    /// <summary>The 2030.5 event (DERControl) in force, if any.</summary>
+    public ActiveGridControl? ActiveControl { get; init; }
+
+    public static GridRules NotIntegrated(Guid evseId, GridIntegration why, string? detail = null) =>
+        new() { EvseId = evseId, Integration = why, IntegrationDetail = detail };
+
+    /// <summary>Integrated and not stale at <paramref name="now"/>.</summary>
+    public bool IsIntegratedAt(DateTimeOffset now) => Integration == GridIntegration.Integrated && now < ValidUntil;
+
+    /// <summary>The export cap in kW for an EVSE rated <paramref name="ratedDischargeKw"/>; +∞ when none applies.</summary>
+    public double ExportCapKw(double ratedDischargeKw)
+    {
+        var cap = double.PositiveInfinity;
+        if (ExportLimitPercent is { } percent)
+        {
+            cap = Math.Min(cap, ratedDischargeKw * percent / 100.0);
+        }
+
+        if (ExportLimitW is { } watts)
+        {
+            cap = Math.Min(cap, watts / 1000.0);
+        }
+
+        return Math.Max(0, cap);
+    }
+}
+
+/// <summary>The 2030.5 event in force: its mRID, its program's description and when it ends.</summary>
+public sealed record ActiveGridControl(string MRid, string? Program, string? Description, DateTimeOffset End);
