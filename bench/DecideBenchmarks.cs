@@ -40,7 +40,7 @@ public class DecideBenchmarks
             Evse = new EvseFacts { EvseId = evseId, Name = "Garage", Current = CurrentType.Dc, RatedChargeKw = 11, RatedDischargeKw = 10, OwnerAllowsDischarge = true },
             Vehicle = new VehicleFacts { VehicleId = Guid.NewGuid(), BatteryKwh = 60, MaxDischargeKw = 7, SupportsDcDischarge = true, J3072Capable = true, SocPercent = 72 },
             Preferences = new DischargePreferences { Consent = true, SocFloorPercent = 40 },
-            Grid = new GridRules { EvseId = evseId, Integration = GridIntegration.Integrated, ValidUntil = Now.AddMinutes(20), ExportLimitPercent = 80 },
+            Grid = new GridRules { EvseId = evseId, Integration = GridIntegration.Integrated, ValidUntil = Now.AddMinutes(20), Functions = new() { MaxLimitPercent = 80 } },
         };
         refused = accepted with
         {

@@ -1,3 +1,5 @@
+using Kitu.V2X.Portal.Domain.GridSecurity.Ieee1547;
+
 namespace Kitu.V2X.Portal.Domain.GridSecurity;
 
 /// <summary>Whether an EVSE is integrated with the grid layer, and if not, why.</summary>
@@ -35,17 +37,29 @@ public sealed record GridRules
     /// <summary>Plain words for a status other than <see cref="GridIntegration.Integrated"/>.</summary>
     public string? IntegrationDetail { get; init; }
 
-    /// <summary><c>opModEnergize</c>: false = cease to energize; null = no instruction.</summary>
-    public bool? Energize { get; init; }
+    /// <summary>Every IEEE 1547 function in force, as typed settings.</summary>
+    public Ieee1547Functions Functions { get; init; } = Ieee1547Functions.None;
 
-    /// <summary><c>opModConnect</c>: false = disconnect; null = no instruction.</summary>
-    public bool? Connect { get; init; }
+    /// <summary>Energize (<c>opModEnergize</c>): false = cease to energize; null = no instruction.</summary>
+    public bool? Energize => Functions.Energize;
 
-    /// <summary><c>opModMaxLimW</c> as a percent of the EVSE's rated discharge power; null = no limit.</summary>
-    public double? ExportLimitPercent { get; init; }
+    /// <summary>Connect (<c>opModConnect</c>): false = disconnect; null = no instruction.</summary>
+    public bool? Connect => Functions.Connect;
 
-    /// <summary>An absolute export cap in watts, when the server gives one; null = none.</summary>
+    /// <summary>The export limit as a percent of the EVSE's rated discharge power (<c>opModMaxLimW</c>); null = no limit.</summary>
+    public double? ExportLimitPercent => Functions.MaxLimitPercent;
+
+    /// <summary>The export limit in watts (the percent applied to the EVSE's setMaxW); null = none.</summary>
     public double? ExportLimitW { get; init; }
+
+    /// <summary>The device's 2030.5 identity at its server, for display ("SFDI 1672-6121-1391").</summary>
+    public ulong? Sfdi { get; init; }
+
+    /// <summary>The approved server's name, for display.</summary>
+    public string? ServerName { get; init; }
+
+    /// <summary>When the grid layer last heard from the server.</summary>
+    public DateTimeOffset? LastContact { get; init; }
 
     /// <summary>After this instant the rules are stale and the EVSE is not grid-integrated.</summary>
     public DateTimeOffset ValidUntil { get; init; }

@@ -180,9 +180,12 @@ public sealed class AgreementPropertyTests
                     EvseId = EvseId,
                     Integration = GridIntegration.Integrated,
                     ValidUntil = Now.AddMinutes(Between(-10, 60)),
-                    Energize = Mostly(0.9) ? null : r.Next(2) == 0,
-                    Connect = Mostly(0.9) ? null : r.Next(2) == 0,
-                    ExportLimitPercent = Mostly(0.7) ? null : Between(0, 100),
+                    Functions = new()
+                    {
+                        Energize = Mostly(0.9) ? null : r.Next(2) == 0,
+                        Connect = Mostly(0.9) ? null : r.Next(2) == 0,
+                        MaxLimitPercent = Mostly(0.7) ? null : Between(0, 100),
+                    },
                     ExportLimitW = Mostly(0.8) ? null : Between(0, 20000),
                 }
                 : GridRules.NotIntegrated(EvseId, (GridIntegration)r.Next(1, 6));

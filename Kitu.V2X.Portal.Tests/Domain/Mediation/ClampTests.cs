@@ -17,7 +17,7 @@ public sealed class ClampTests
     [Fact]
     public void The_grid_percent_limit_is_a_share_of_the_evse_rating()
     {
-        var decision = AgreementToDischarge.Decide(Accepting() with { Grid = TheGrid with { ExportLimitPercent = 30 } });
+        var decision = AgreementToDischarge.Decide(Accepting() with { Grid = TheGrid with { Functions = new() { MaxLimitPercent = 30 } } });
 
         Assert.Equal((3.0, PowerLimit.Grid), (decision.Kw, decision.PowerLimitedBy));
     }

@@ -37,7 +37,7 @@ public sealed class MonitorTests
     [Fact]
     public void Stops_when_the_grid_says_cease_to_energize()
     {
-        Assert.Equal([ReasonCode.GridCeaseToEnergize], Codes(Check(Accepting() with { Grid = TheGrid with { Energize = false } })));
+        Assert.Equal([ReasonCode.GridCeaseToEnergize], Codes(Check(Accepting() with { Grid = TheGrid with { Functions = new() { Energize = false } } })));
     }
 
     [Fact]
@@ -49,7 +49,7 @@ public sealed class MonitorTests
     [Fact]
     public void Stops_when_the_grid_lowers_the_limit_below_the_running_power()
     {
-        var verdict = Check(Accepting() with { Grid = TheGrid with { ExportLimitPercent = 30 } });
+        var verdict = Check(Accepting() with { Grid = TheGrid with { Functions = new() { MaxLimitPercent = 30 } } });
 
         Assert.Equal([ReasonCode.GridLimitLowered], Codes(verdict));
         Assert.Equal("The utility lowered this charger's export limit to 3 kW, below the 5 kW being discharged.", verdict.Reasons[0].Text);
@@ -58,7 +58,7 @@ public sealed class MonitorTests
     [Fact]
     public void Continues_when_the_grid_limit_still_allows_the_running_power()
     {
-        Assert.True(Check(Accepting() with { Grid = TheGrid with { ExportLimitPercent = 50 } }).Continue);
+        Assert.True(Check(Accepting() with { Grid = TheGrid with { Functions = new() { MaxLimitPercent = 50 } } }).Continue);
     }
 
     [Fact]
