@@ -43,12 +43,13 @@ internal sealed class SandboxRig : IAsyncDisposable
     }
 
     /// <summary>A session for a new device; <paramref name="trustAnchor"/> defaults to the sandbox's own CA.</summary>
-    public DerClientSession Session(uint? pin = null, X509Certificate2? trustAnchor = null, Uri? dcap = null, TimeSpan? timeout = null, X509Certificate2? deviceCertificate = null)
+    public DerClientSession Session(uint? pin = null, X509Certificate2? trustAnchor = null, Uri? dcap = null, TimeSpan? timeout = null, X509Certificate2? deviceCertificate = null, Func<HttpMessageHandler, HttpMessageHandler>? wrap = null)
     {
         var device = deviceCertificate ?? Certificates.IssueDevice(DeviceCa, $"evse-{Guid.NewGuid():N}", CertificatesFrom, TimeSpan.FromDays(30));
         var binding = new DeviceBinding(Guid.NewGuid(), "Sandbox Utility", DeviceIdentity.FromCertificate(device.RawData), pin, 11_000, 10_000);
         var tls = new SepTls([trustAnchor ?? UtilityCa], TimeProvider.System);
-        var http = new HttpClient(tls.CreateHandler(device, TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(2))) { Timeout = timeout ?? TimeSpan.FromSeconds(10) };
+        HttpMessageHandler handler = tls.CreateHandler(device, TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(2));
+        var http = new HttpClient(wrap is null ? handler : wrap(handler)) { Timeout = timeout ?? TimeSpan.FromSeconds(10) };
         var client = new SepHttpClient(http, dcap ?? Dcap, tls);
         return new DerClientSession(binding, client, new DerClientOptions(), Clock, new Random(7));
     }
