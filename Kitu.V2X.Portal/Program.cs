@@ -7,6 +7,8 @@ builder.AddPortalIdentity();
 builder.AddPortalUi();
 builder.AddPortalHealth();
 builder.AddDemoMode();
+builder.AddGridSecurity();
+builder.AddPortalSites();
 
 var app = builder.Build();
 app.UsePortalPipeline();

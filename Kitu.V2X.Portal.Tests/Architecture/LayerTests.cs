@@ -48,6 +48,34 @@ public sealed class LayerTests
     }
 
     [Fact]
+    public void The_grid_module_and_the_sandbox_in_the_web_host_touch_nothing_of_the_consumer_side()
+    {
+        var result = Types.InAssembly(typeof(GridDbContext).Assembly)
+            .That().ResideInNamespace("Kitu.V2X.Portal.Grid").Or().ResideInNamespace("Kitu.V2X.Portal.Sandbox")
+            .ShouldNot().HaveDependencyOnAny(
+                Domain + ".ConsumerSupport",
+                Domain + ".Mediation",
+                "Kitu.V2X.Portal.Data.Portal",
+                typeof(PortalDbContext).FullName!,
+                typeof(PortalUser).FullName!,
+                "Kitu.V2X.Portal.Sites",
+                "Kitu.V2X.Portal.Accounts",
+                "Kitu.V2X.Portal.Components",
+                "Microsoft.AspNetCore.Identity")
+            .GetResult();
+
+        Assert.True(result.IsSuccessful, Describe(result));
+    }
+
+    [Fact]
+    public void The_grid_module_exists_where_the_rule_above_looks_for_it()
+    {
+        var grid = Types.InAssembly(typeof(GridDbContext).Assembly).That().ResideInNamespace("Kitu.V2X.Portal.Grid").GetTypes();
+
+        Assert.Contains(grid, t => t.Name == "GridClientWorker");
+    }
+
+    [Fact]
     public void The_grid_store_maps_only_grid_security_types()
     {
         using var db = new GridDbContext(new DbContextOptionsBuilder<GridDbContext>().UseSqlite("Data Source=:memory:").Options);

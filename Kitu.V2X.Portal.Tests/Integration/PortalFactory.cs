@@ -19,6 +19,8 @@ public class PortalFactory : WebApplicationFactory<Program>
         builder.UseEnvironment("Testing");
         builder.UseSetting("Storage:DataDirectory", DataDirectory);
         builder.UseSetting("Demo:Enabled", DemoEnabled ? "true" : "false");
+        builder.UseSetting("Sandbox:Enabled", DemoEnabled ? "true" : "false");
+        builder.UseSetting("Sandbox:Port", "0");
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
     }
 

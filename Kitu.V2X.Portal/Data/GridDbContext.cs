@@ -11,6 +11,8 @@ public sealed class GridDbContext(DbContextOptions<GridDbContext> options) : DbC
 {
     public DbSet<ApprovedServer> ApprovedServers => Set<ApprovedServer>();
 
+    public DbSet<GridBinding> GridBindings => Set<GridBinding>();
+
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder) =>
         configurationBuilder.UseUtcMillisecondInstants();
 

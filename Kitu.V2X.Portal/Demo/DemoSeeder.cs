@@ -4,8 +4,8 @@ using Microsoft.Extensions.Options;
 
 namespace Kitu.V2X.Portal.Demo;
 
-/// <summary>Seeds the demo accounts (confirmed, so they can log in at once). Idempotent.</summary>
-internal sealed class DemoSeeder(UserManager<PortalUser> users, IOptions<DemoOptions> options, ILogger<DemoSeeder> logger)
+/// <summary>Seeds the demo accounts (confirmed, so they can log in at once) and their sites and chargers. Idempotent.</summary>
+internal sealed class DemoSeeder(UserManager<PortalUser> users, PortalDbContext db, IOptions<DemoOptions> options, ILogger<DemoSeeder> logger)
 {
     public async Task SeedAsync(CancellationToken ct)
     {
@@ -28,6 +28,10 @@ internal sealed class DemoSeeder(UserManager<PortalUser> users, IOptions<DemoOpt
             Check(await users.AddToRoleAsync(user, account.Role), account.Email);
             logger.LogInformation("Seeded demo account {Email} as {Role}", account.Email, account.Role);
         }
+
+        var owner = await users.FindByEmailAsync(DemoAccounts.Owner.Email);
+        var fleet = await users.FindByEmailAsync(DemoAccounts.Fleet.Email);
+        await DemoSites.SeedAsync(db, owner!.Id, fleet!.Id, ct);
     }
 
     private static void Check(IdentityResult result, string email)

@@ -110,6 +110,8 @@ public sealed class PortalFixture : IAsyncLifetime
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
         start.Environment["Storage__DataDirectory"] = DataDirectory;
         start.Environment["Demo__Enabled"] = "true";
+        start.Environment["Sandbox__Enabled"] = "true";
+        start.Environment["Sandbox__Port"] = "0";
         portal = Process.Start(start) ?? throw new InvalidOperationException("Could not start the portal.");
         portal.OutputDataReceived += (_, e) => Append(e.Data);
         portal.ErrorDataReceived += (_, e) => Append(e.Data);

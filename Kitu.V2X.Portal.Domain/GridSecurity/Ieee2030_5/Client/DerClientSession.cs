@@ -82,10 +82,15 @@ public sealed class DerClientSession
     /// <summary>Server time minus local time, from the last Time read.</summary>
     public TimeSpan ClockOffset => clockOffset;
 
-    /// <summary>Reads what is due, selects the controls in force and returns the rules.</summary>
-    public async Task<GridRules> PollAsync(CancellationToken cancellationToken)
+    /// <summary>Reads what is due (or everything, with <paramref name="refreshAll"/>), selects the controls in force and returns the rules.</summary>
+    public async Task<GridRules> PollAsync(CancellationToken cancellationToken, bool refreshAll = false)
     {
         var now = time.GetUtcNow();
+        if (refreshAll)
+        {
+            cache.Clear();
+        }
+
         try
         {
             var pollRates = new List<uint>();

@@ -60,6 +60,72 @@ namespace Kitu.V2X.Portal.Data.Migrations.Grid
 
                     b.ToTable("ApprovedServers");
                 });
+
+            modelBuilder.Entity("Kitu.V2X.Portal.Domain.GridSecurity.GridBinding", b =>
+                {
+                    b.Property<Guid>("EvseId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("BoundAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("LastContact")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("LastDetail")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("LastIntegration")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Lfdi")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .IsFixedLength();
+
+                    b.Property<byte[]>("ProtectedCertificate")
+                        .IsRequired()
+                        .HasMaxLength(8192)
+                        .HasColumnType("BLOB");
+
+                    b.Property<double>("RatedChargeW")
+                        .HasColumnType("REAL");
+
+                    b.Property<double>("RatedDischargeW")
+                        .HasColumnType("REAL");
+
+                    b.Property<uint?>("RegistrationPin")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("ServerId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<ulong>("Sfdi")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("EvseId");
+
+                    b.HasIndex("Lfdi")
+                        .IsUnique();
+
+                    b.HasIndex("ServerId");
+
+                    b.ToTable("GridBindings");
+                });
+
+            modelBuilder.Entity("Kitu.V2X.Portal.Domain.GridSecurity.GridBinding", b =>
+                {
+                    b.HasOne("Kitu.V2X.Portal.Domain.GridSecurity.ApprovedServer", null)
+                        .WithMany()
+                        .HasForeignKey("ServerId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
 #pragma warning restore 612, 618
         }
     }
