@@ -4,7 +4,8 @@ using BenchmarkDotNet.Running;
 using Kitu.V2X.Portal.Bench;
 
 // dotnet run -c Release --project bench -- <scenario> [--quick]
-//   decide   decisions per second of the agreement-to-discharge rules (BenchmarkDotNet)
+//   decide          decisions per second of the agreement-to-discharge rules (BenchmarkDotNet)
+//   grid-sessions   N 2030.5 client sessions against the sandbox server [--sessions 10000 --poll 60 --seconds 180]
 // --quick runs a short job: a smoke test of the harness, not a measurement.
 var scenario = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "decide";
 var quick = args.Contains("--quick");
@@ -16,11 +17,15 @@ if (quick)
 
 switch (scenario)
 {
+    case "grid-sessions":
+        return await GridSessionsLoad.RunAsync(args);
+    case "sandbox-serve":
+        return await GridSessionsLoad.ServeSandboxAsync(args);
     case "decide":
     case "all":
         BenchmarkRunner.Run<DecideBenchmarks>(config);
         return 0;
     default:
-        Console.Error.WriteLine($"Unknown scenario '{scenario}'. Known: decide, all.");
+        Console.Error.WriteLine($"Unknown scenario '{scenario}'. Known: decide, grid-sessions, all.");
         return 2;
 }
