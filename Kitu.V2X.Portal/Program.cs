@@ -9,9 +9,11 @@ builder.AddPortalHealth();
 builder.AddDemoMode();
 builder.AddGridSecurity();
 builder.AddPortalSites();
+builder.AddEvseConnections();
 
 var app = builder.Build();
 app.UsePortalPipeline();
+app.MapEvseHub();
 await app.RunAsync();
 
 /// <summary>Entry point; public so integration tests can host the portal.</summary>

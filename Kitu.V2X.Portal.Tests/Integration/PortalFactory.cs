@@ -10,7 +10,18 @@ namespace Kitu.V2X.Portal.Tests.Integration;
 /// </summary>
 public class PortalFactory : WebApplicationFactory<Program>
 {
-    public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "kitu-tests", Guid.NewGuid().ToString("N"));
+    public PortalFactory()
+        : this(null)
+    {
+    }
+
+    protected PortalFactory(string? dataDirectory) =>
+        DataDirectory = dataDirectory ?? Path.Combine(Path.GetTempPath(), "kitu-tests", Guid.NewGuid().ToString("N"));
+
+    public string DataDirectory { get; }
+
+    /// <summary>Keep the data directory on dispose (a restart test opens it again).</summary>
+    public bool KeepData { get; set; }
 
     protected virtual bool DemoEnabled => true;
 
@@ -21,6 +32,7 @@ public class PortalFactory : WebApplicationFactory<Program>
         builder.UseSetting("Demo:Enabled", DemoEnabled ? "true" : "false");
         builder.UseSetting("Sandbox:Enabled", DemoEnabled ? "true" : "false");
         builder.UseSetting("Sandbox:Port", "0");
+        builder.UseSetting("Simulation:Enabled", "false");
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
     }
 
@@ -28,6 +40,12 @@ public class PortalFactory : WebApplicationFactory<Program>
     {
         await base.DisposeAsync();
         SqliteConnection.ClearAllPools();
+        if (KeepData)
+        {
+            GC.SuppressFinalize(this);
+            return;
+        }
+
         try
         {
             Directory.Delete(DataDirectory, recursive: true);

@@ -1,4 +1,5 @@
 using Kitu.V2X.Portal.Domain.ConsumerSupport;
+using Kitu.V2X.Portal.Domain.Mediation;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 
@@ -22,6 +23,14 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
     public DbSet<Enrollment> Enrollments => Set<Enrollment>();
 
     public DbSet<ProgramEvent> ProgramEvents => Set<ProgramEvent>();
+
+    public DbSet<EvseCredential> EvseCredentials => Set<EvseCredential>();
+
+    public DbSet<DischargeCommand> DischargeCommands => Set<DischargeCommand>();
+
+    public DbSet<EventDecision> EventDecisions => Set<EventDecision>();
+
+    public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder) =>
         configurationBuilder.UseUtcMillisecondInstants();

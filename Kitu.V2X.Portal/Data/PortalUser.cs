@@ -8,4 +8,7 @@ public sealed class PortalUser : IdentityUser
     /// <summary>How the portal greets the person; optional, never sent to the grid layer.</summary>
     [PersonalData]
     public string? DisplayName { get; set; }
+
+    /// <summary>For a program operator's account: the operator (OEM, utility, CPO, third party) it acts for.</summary>
+    public Guid? OperatorId { get; set; }
 }

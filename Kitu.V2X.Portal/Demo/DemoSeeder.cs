@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 namespace Kitu.V2X.Portal.Demo;
 
 /// <summary>Seeds the demo accounts (confirmed, so they can log in at once) and their sites and chargers. Idempotent.</summary>
-internal sealed class DemoSeeder(UserManager<PortalUser> users, PortalDbContext db, IOptions<DemoOptions> options, ILogger<DemoSeeder> logger)
+internal sealed class DemoSeeder(UserManager<PortalUser> users, PortalDbContext db, IOptions<DemoOptions> options, TimeProvider time, ILogger<DemoSeeder> logger)
 {
     public async Task SeedAsync(CancellationToken ct)
     {
@@ -32,6 +32,9 @@ internal sealed class DemoSeeder(UserManager<PortalUser> users, PortalDbContext 
         var owner = await users.FindByEmailAsync(DemoAccounts.Owner.Email);
         var fleet = await users.FindByEmailAsync(DemoAccounts.Fleet.Email);
         await DemoSites.SeedAsync(db, owner!.Id, fleet!.Id, ct);
+        var driver = await users.FindByEmailAsync(DemoAccounts.Driver.Email);
+        var operatorUser = await users.FindByEmailAsync(DemoAccounts.Operator.Email);
+        await DemoFleet.SeedAsync(db, driver!.Id, fleet.Id, operatorUser!, time, ct);
     }
 
     private static void Check(IdentityResult result, string email)

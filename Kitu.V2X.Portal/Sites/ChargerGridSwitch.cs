@@ -17,7 +17,7 @@ public sealed record ChargerBindResult(Guid EvseId, string Name, BindOutcome Out
 /// server, or unbind them; and allow or forbid discharge on them. Every call checks ownership first and hands the
 /// grid layer nothing but the EVSE id and its rating.
 /// </summary>
-public sealed class ChargerGridSwitch(PortalDbContext db, GridBindingService grid)
+public sealed class ChargerGridSwitch(PortalDbContext db, GridBindingService grid, Workers.DischargeMediator mediator)
 {
     public const string NotYours = "Charger not found among your sites.";
 
@@ -76,6 +76,8 @@ public sealed class ChargerGridSwitch(PortalDbContext db, GridBindingService gri
         }
 
         await db.Evses.Where(e => e.Id == evseId).ExecuteUpdateAsync(set => set.SetProperty(e => e.OwnerAllowsDischarge, allow), cancellationToken);
+        var policy = await (from e in db.Evses join s in db.Sites on e.SiteId equals s.Id where e.Id == evseId select s.Policy).SingleAsync(cancellationToken);
+        await mediator.OnOwnerPolicyChangedAsync(evseId, allow, policy);
         return true;
     }
 

@@ -53,6 +53,9 @@ namespace Kitu.V2X.Portal.Data.Migrations.Portal
                         .HasMaxLength(256)
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid?>("OperatorId")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("PasswordHash")
                         .HasColumnType("TEXT");
 
@@ -124,7 +127,7 @@ namespace Kitu.V2X.Portal.Data.Migrations.Portal
 
                     b.HasKey("VehicleId");
 
-                    b.ToTable("DischargePreferences", (string)null);
+                    b.ToTable("DischargePreferences");
                 });
 
             modelBuilder.Entity("Kitu.V2X.Portal.Domain.ConsumerSupport.DischargeProgram", b =>
@@ -187,7 +190,7 @@ namespace Kitu.V2X.Portal.Data.Migrations.Portal
 
                     b.HasIndex("OperatorId");
 
-                    b.ToTable("DischargePrograms", (string)null);
+                    b.ToTable("DischargePrograms");
                 });
 
             modelBuilder.Entity("Kitu.V2X.Portal.Domain.ConsumerSupport.Enrollment", b =>
@@ -215,7 +218,7 @@ namespace Kitu.V2X.Portal.Data.Migrations.Portal
                     b.HasIndex("VehicleId", "ProgramId")
                         .IsUnique();
 
-                    b.ToTable("Enrollments", (string)null);
+                    b.ToTable("Enrollments");
                 });
 
             modelBuilder.Entity("Kitu.V2X.Portal.Domain.ConsumerSupport.Evse", b =>
@@ -262,7 +265,25 @@ namespace Kitu.V2X.Portal.Data.Migrations.Portal
 
                     b.HasIndex("SiteId");
 
-                    b.ToTable("Evses", (string)null);
+                    b.ToTable("Evses");
+                });
+
+            modelBuilder.Entity("Kitu.V2X.Portal.Domain.ConsumerSupport.EvseCredential", b =>
+                {
+                    b.Property<Guid>("EvseId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("IssuedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("SecretHash")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("BLOB");
+
+                    b.HasKey("EvseId");
+
+                    b.ToTable("EvseCredentials");
                 });
 
             modelBuilder.Entity("Kitu.V2X.Portal.Domain.ConsumerSupport.ProgramEvent", b =>
@@ -298,7 +319,7 @@ namespace Kitu.V2X.Portal.Data.Migrations.Portal
 
                     b.HasIndex("ProgramId", "Start");
 
-                    b.ToTable("ProgramEvents", (string)null);
+                    b.ToTable("ProgramEvents");
                 });
 
             modelBuilder.Entity("Kitu.V2X.Portal.Domain.ConsumerSupport.ProgramOperator", b =>
@@ -322,7 +343,7 @@ namespace Kitu.V2X.Portal.Data.Migrations.Portal
                     b.HasIndex("Name")
                         .IsUnique();
 
-                    b.ToTable("ProgramOperators", (string)null);
+                    b.ToTable("ProgramOperators");
                 });
 
             modelBuilder.Entity("Kitu.V2X.Portal.Domain.ConsumerSupport.Site", b =>
@@ -369,7 +390,7 @@ namespace Kitu.V2X.Portal.Data.Migrations.Portal
 
                     b.HasIndex("OwnerId");
 
-                    b.ToTable("Sites", (string)null);
+                    b.ToTable("Sites");
                 });
 
             modelBuilder.Entity("Kitu.V2X.Portal.Domain.ConsumerSupport.Vehicle", b =>
@@ -428,7 +449,167 @@ namespace Kitu.V2X.Portal.Data.Migrations.Portal
 
                     b.HasIndex("OwnerId");
 
-                    b.ToTable("Vehicles", (string)null);
+                    b.ToTable("Vehicles");
+                });
+
+            modelBuilder.Entity("Kitu.V2X.Portal.Domain.Mediation.AuditEntry", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("CommandId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("EventId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("EvseId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Outcome")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("ProgramId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Reasons")
+                        .IsRequired()
+                        .HasMaxLength(8000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("VehicleId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("At");
+
+                    b.HasIndex("EventId");
+
+                    b.HasIndex("EvseId");
+
+                    b.HasIndex("VehicleId");
+
+                    b.ToTable("AuditEntries");
+                });
+
+            modelBuilder.Entity("Kitu.V2X.Portal.Domain.Mediation.DischargeCommand", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("AckedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("EndedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("EventId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("EvseId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("FailSafeDeadline")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double>("Kw")
+                        .HasColumnType("REAL");
+
+                    b.Property<double?>("MeasuredKw")
+                        .HasColumnType("REAL");
+
+                    b.Property<long?>("OffTargetSince")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("ProgramId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ProgramName")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ReasonCode")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ReasonText")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("SentAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("StartedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Until")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("VehicleId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("EvseId");
+
+                    b.HasIndex("State");
+
+                    b.HasIndex("EventId", "VehicleId")
+                        .IsUnique();
+
+                    b.ToTable("DischargeCommands");
+                });
+
+            modelBuilder.Entity("Kitu.V2X.Portal.Domain.Mediation.EventDecision", b =>
+                {
+                    b.Property<Guid>("EventId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("VehicleId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Accepted")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("DecidedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("EvseId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Reasons")
+                        .IsRequired()
+                        .HasMaxLength(8000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("RetryAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("EventId", "VehicleId");
+
+                    b.HasIndex("VehicleId");
+
+                    b.ToTable("EventDecisions");
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRole", b =>
@@ -622,6 +803,15 @@ namespace Kitu.V2X.Portal.Data.Migrations.Portal
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Kitu.V2X.Portal.Domain.ConsumerSupport.EvseCredential", b =>
+                {
+                    b.HasOne("Kitu.V2X.Portal.Domain.ConsumerSupport.Evse", null)
+                        .WithOne()
+                        .HasForeignKey("Kitu.V2X.Portal.Domain.ConsumerSupport.EvseCredential", "EvseId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Kitu.V2X.Portal.Domain.ConsumerSupport.ProgramEvent", b =>
                 {
                     b.HasOne("Kitu.V2X.Portal.Domain.ConsumerSupport.DischargeProgram", null)
@@ -718,7 +908,7 @@ namespace Kitu.V2X.Portal.Data.Migrations.Portal
 
                             b1.HasKey("IdentityUserPasskeyCredentialId");
 
-                            b1.ToTable("AspNetUserPasskeys", (string)null);
+                            b1.ToTable("AspNetUserPasskeys");
 
                             b1
                                 .ToJson("Data")

@@ -1,0 +1,93 @@
+using Kitu.V2X.Portal.Data;
+using Kitu.V2X.Portal.Domain.ConsumerSupport;
+using Kitu.V2X.Portal.Domain.GridSecurity;
+using Kitu.V2X.Portal.Grid;
+using Kitu.V2X.Portal.Hubs;
+using Kitu.V2X.Portal.Simulation;
+using Kitu.V2X.Portal.Workers;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Kitu.V2X.Portal.Tests.Integration.Live;
+
+/// <summary>
+/// The portal on real Kestrel (a loopback port), so virtual EVSEs connect as real SignalR clients over the network
+/// stack, with the sandbox 2030.5 server for grid rules and a mediator tuned for quick tests.
+/// </summary>
+public class LivePortal : PortalFactory
+{
+    public LivePortal()
+        : this(null)
+    {
+    }
+
+    protected LivePortal(string? dataDirectory)
+        : base(dataDirectory)
+    {
+        UseKestrel(0);
+        StartServer();
+    }
+
+    /// <summary>A portal over an existing data directory (a restart).</summary>
+    public static LivePortal On(string dataDirectory) => new(dataDirectory);
+
+    public Uri Address => new(Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().Replace("127.0.0.1", "localhost", StringComparison.Ordinal));
+
+    public DischargeMediator Mediator => Services.GetRequiredService<DischargeMediator>();
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.UseSetting("Simulation:Enabled", "false");
+        builder.UseSetting("Mediator:TickMilliseconds", "200");
+        builder.UseSetting("Mediator:AckTimeoutSeconds", "1");
+        builder.UseSetting("Mediator:FollowGraceSeconds", "2");
+        builder.UseSetting("Mediator:LinkGraceSeconds", "3");
+        builder.UseSetting("Mediator:RetryRefusedSeconds", "1");
+    }
+
+    /// <summary>A site, a DC charger (bound to the sandbox unless told not to), a car plugged into a connected virtual EVSE, a program it is enrolled in.</summary>
+    public async Task<Rig> RigAsync(double soc = 70, bool bind = true, bool allow = true, CurrentType current = CurrentType.Dc, bool j3072 = true, double floor = 40, bool connect = true)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var scope = Services.CreateAsyncScope();
+        var sp = scope.ServiceProvider;
+        var db = sp.GetRequiredService<PortalDbContext>();
+        var tag = Guid.NewGuid().ToString("N")[..8];
+        var users = sp.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<PortalUser>>();
+        var ownerId = (await users.FindByEmailAsync(Demo.DemoAccounts.Fleet.Email))!.Id;
+        var driverId = (await users.FindByEmailAsync(Demo.DemoAccounts.Driver.Email))!.Id;
+        var site = new Site { OwnerId = ownerId, Name = $"Site {tag}", UtilityName = "Test utility", Kind = SiteKind.Private };
+        var evse = new Kitu.V2X.Portal.Domain.ConsumerSupport.Evse { SiteId = site.Id, Name = $"Charger {tag}", Current = current, RatedChargeKw = 11, RatedDischargeKw = 11, OwnerAllowsDischarge = allow };
+        var vehicle = new Vehicle { OwnerId = driverId, Name = $"Car {tag}", BatteryKwh = 60, MaxDischargeKw = 11, SupportsAcDischarge = true, SupportsDcDischarge = true, J3072Capable = j3072, Identifier = $"CAR-{tag}" };
+        var op = new ProgramOperator { Name = $"Utility {tag}", Kind = OperatorKind.Utility };
+        var program = new DischargeProgram { OperatorId = op.Id, OperatorKind = OperatorKind.Utility, Name = $"Program {tag}", Status = ProgramStatus.Published, EligibleUtilities = ["Test utility"], MaxKwPerVehicle = 11 };
+        db.AddRange(site, evse, vehicle, op, program);
+        db.DischargePreferences.Add(new DischargePreferences { VehicleId = vehicle.Id, Consent = true, SocFloorPercent = floor });
+        db.Enrollments.Add(new Enrollment { VehicleId = vehicle.Id, ProgramId = program.Id, Rank = 1, EnrolledAt = DateTimeOffset.UtcNow });
+        await db.SaveChangesAsync(ct);
+
+        if (bind)
+        {
+            var grid = sp.GetRequiredService<GridBindingService>();
+            var server = (await grid.ServersAsync(ct)).Single(s => s.Name == "Sandbox Utility");
+            var outcome = await grid.BindAsync(new BindRequest(evse.Id, server.Id, null, 11, 11), ct);
+            Assert.Equal(GridIntegration.Integrated, outcome.Rules!.Integration);
+        }
+
+        var secret = await sp.GetRequiredService<EvseProvisioning>().IssueAsync(evse.Id, ct);
+        var ev = new VirtualEv(vehicle.Identifier, 60, soc, j3072);
+        var virtualEvse = new VirtualEvse(evse.Id, secret, Address, 11, ev, TimeProvider.System, TimeSpan.FromSeconds(1));
+        var rig = new Rig(this, evse.Id, vehicle.Id, program.Id, vehicle.OwnerId, secret, virtualEvse, ev);
+        if (connect)
+        {
+            await virtualEvse.StartAsync(ct);
+            await rig.UntilAsync(() => Services.GetRequiredService<EvseConnections>().WhereIs(vehicle.Identifier) is not null, "the EVSE's status arrives");
+            await rig.UntilAsync(() => virtualEvse.Grid is not null && virtualEvse.Policy is not null, "grid rules and owner policy reach the EVSE");
+        }
+
+        return rig;
+    }
+}

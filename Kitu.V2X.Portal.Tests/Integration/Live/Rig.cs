@@ -1,0 +1,80 @@
+using System.Diagnostics;
+using Kitu.V2X.Portal.Data;
+using Kitu.V2X.Portal.Domain.ConsumerSupport;
+using Kitu.V2X.Portal.Domain.Mediation;
+using Kitu.V2X.Portal.Simulation;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Kitu.V2X.Portal.Tests.Integration.Live;
+
+/// <summary>One test's charger, car and program on a <see cref="LivePortal"/>, with the steps tests take.</summary>
+public sealed class Rig(LivePortal portal, Guid evseId, Guid vehicleId, Guid programId, string driverId, string secret, VirtualEvse evse, VirtualEv ev) : IAsyncDisposable
+{
+    public Guid EvseId { get; } = evseId;
+
+    public Guid VehicleId { get; } = vehicleId;
+
+    public Guid ProgramId { get; } = programId;
+
+    public string DriverId { get; } = driverId;
+
+    public string Secret { get; } = secret;
+
+    public VirtualEvse Evse { get; } = evse;
+
+    public VirtualEv Ev { get; } = ev;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    /// <summary>Dispatches an event of the rig's program starting now, and runs a mediator pass.</summary>
+    public async Task<Guid> DispatchAsync(double kw = 5, TimeSpan? length = null)
+    {
+        await using var scope = portal.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
+        var now = DateTimeOffset.UtcNow;
+        var programEvent = new ProgramEvent { ProgramId = ProgramId, Start = now.AddSeconds(-1), End = now + (length ?? TimeSpan.FromMinutes(30)), RequestedKwPerVehicle = kw, CreatedAt = now };
+        db.ProgramEvents.Add(programEvent);
+        await db.SaveChangesAsync(Ct);
+        await portal.Mediator.PassNowAsync(Ct);
+        return programEvent.Id;
+    }
+
+    public async Task<DischargeCommand?> CommandAsync()
+    {
+        await using var scope = portal.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<PortalDbContext>().DischargeCommands.AsNoTracking().SingleOrDefaultAsync(c => c.VehicleId == VehicleId, Ct);
+    }
+
+    public async Task<EventDecision?> DecisionAsync()
+    {
+        await using var scope = portal.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<PortalDbContext>().EventDecisions.AsNoTracking().SingleOrDefaultAsync(d => d.VehicleId == VehicleId, Ct);
+    }
+
+    public async Task<DischargeCommand> UntilStateAsync(CommandState state, TimeSpan? within = null)
+    {
+        DischargeCommand? command = null;
+        await UntilAsync(async () => (command = await CommandAsync())?.State == state, $"the command reaches {state} (it is {command?.State})", within);
+        return command!;
+    }
+
+    public async Task UntilAsync(Func<bool> condition, string what, TimeSpan? within = null) =>
+        await UntilAsync(() => Task.FromResult(condition()), what, within);
+
+    public async Task UntilAsync(Func<Task<bool>> condition, string what, TimeSpan? within = null)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!await condition())
+        {
+            if (clock.Elapsed > (within ?? TimeSpan.FromSeconds(15)))
+            {
+                Assert.Fail($"Timed out waiting until {what}.");
+            }
+
+            await Task.Delay(50, Ct);
+        }
+    }
+
+    public async ValueTask DisposeAsync() => await Evse.DisposeAsync();
+}

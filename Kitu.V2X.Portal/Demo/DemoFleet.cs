@@ -1,0 +1,146 @@
+using Kitu.V2X.Portal.Data;
+using Kitu.V2X.Portal.Domain.ConsumerSupport;
+using Kitu.V2X.Portal.Simulation;
+using Microsoft.EntityFrameworkCore;
+
+namespace Kitu.V2X.Portal.Demo;
+
+/// <summary>
+/// The demo's cars, utility program and enrollments: the driver's car (72 %, consent on, floor 40 %, departure 07:30
+/// at 80 %) and six depot vans, all enrolled in the utility's "Evening Peak". Idempotent.
+/// </summary>
+internal static class DemoFleet
+{
+    public const string OperatorName = DemoSites.Utility;
+    public const string ProgramName = "Evening Peak";
+    public const string DriverCar = "KITU-DANA-0001";
+
+    private static readonly (string Name, double Soc, bool Ac, bool J3072)[] Vans =
+    [
+        ("Van 1", 72, false, true),
+        ("Van 2", 65, false, true),
+        ("Van 3", 33, false, true),
+        ("Van 4", 80, false, true),
+        ("Van 5", 70, true, false),
+        ("Van 6", 75, true, true),
+    ];
+
+    public static async Task SeedAsync(PortalDbContext db, string driverId, string fleetId, PortalUser operatorUser, TimeProvider time, CancellationToken ct)
+    {
+        var op = await db.ProgramOperators.SingleOrDefaultAsync(o => o.Name == OperatorName, ct);
+        if (op is null)
+        {
+            op = new ProgramOperator { Name = OperatorName, Kind = OperatorKind.Utility };
+            db.ProgramOperators.Add(op);
+        }
+
+        operatorUser.OperatorId = op.Id;
+        if (await db.DischargePrograms.AnyAsync(p => p.Name == ProgramName, ct))
+        {
+            await db.SaveChangesAsync(ct);
+            return;
+        }
+
+        var program = new DischargeProgram
+        {
+            OperatorId = op.Id,
+            OperatorKind = OperatorKind.Utility,
+            Name = ProgramName,
+            Description = "Discharge a little on weekday evenings, when the grid needs it most.",
+            Executor = ProgramExecutor.Evse,
+            CompensationPerKwh = 0.25m,
+            EligibleUtilities = [DemoSites.Utility],
+            MaxKwPerVehicle = 11,
+            NoticeMinutes = 0,
+            Status = ProgramStatus.Published,
+        };
+        db.DischargePrograms.Add(program);
+
+        var now = time.GetUtcNow();
+        var car = new Vehicle
+        {
+            OwnerId = driverId,
+            Name = "Dana's car",
+            Make = "Kitu",
+            Model = "EV 77",
+            BatteryKwh = 77,
+            MaxDischargeKw = 11,
+            SupportsAcDischarge = true,
+            SupportsDcDischarge = true,
+            J3072Capable = true,
+            Identifier = DriverCar,
+        };
+        db.Vehicles.Add(car);
+        db.DischargePreferences.Add(new DischargePreferences
+        {
+            VehicleId = car.Id,
+            Consent = true,
+            SocFloorPercent = 40,
+            TimeZoneId = DemoSites.TimeZone,
+            Departures = [.. new[] { DayOfWeek.Monday, DayOfWeek.Tuesday, DayOfWeek.Wednesday, DayOfWeek.Thursday, DayOfWeek.Friday }
+                .Select(d => new Departure(d, new TimeOnly(7, 30), 80))],
+        });
+        db.Enrollments.Add(new Enrollment { VehicleId = car.Id, ProgramId = program.Id, Rank = 1, EnrolledAt = now });
+
+        var depot = await db.Sites.SingleAsync(s => s.OwnerId == fleetId && s.Kind == SiteKind.Private, ct);
+        for (var i = 0; i < Vans.Length; i++)
+        {
+            var van = new Vehicle
+            {
+                OwnerId = fleetId,
+                FleetSiteId = depot.Id,
+                Name = Vans[i].Name,
+                Make = "Kitu",
+                Model = "Van 60",
+                BatteryKwh = 60,
+                MaxDischargeKw = 11,
+                SupportsAcDischarge = Vans[i].Ac,
+                SupportsDcDischarge = true,
+                J3072Capable = Vans[i].J3072,
+                Identifier = $"KITU-FLEET-{i + 1:0000}",
+            };
+            db.Vehicles.Add(van);
+            db.DischargePreferences.Add(new DischargePreferences { VehicleId = van.Id, Consent = true, SocFloorPercent = 35, TimeZoneId = DemoSites.TimeZone });
+            db.Enrollments.Add(new Enrollment { VehicleId = van.Id, ProgramId = program.Id, Rank = 1, EnrolledAt = now });
+        }
+
+        await db.SaveChangesAsync(ct);
+    }
+
+    /// <summary>Every demo EVSE with the car the demo story plugs into it (or none).</summary>
+    public static async Task<List<(Evse Evse, VirtualEv? Ev)>> PlugPlanAsync(PortalDbContext db, CancellationToken ct)
+    {
+        var evses = await (from e in db.Evses.AsNoTracking()
+                           join s in db.Sites.AsNoTracking() on e.SiteId equals s.Id
+                           where s.UtilityName == DemoSites.Utility
+                           orderby s.Name, e.Name
+                           select new { e, s.Kind }).ToListAsync(ct);
+        var plan = new List<(Evse, VirtualEv?)>();
+        foreach (var x in evses)
+        {
+            VirtualEv? ev = null;
+            if (x.Kind == SiteKind.Home)
+            {
+                ev = new VirtualEv(DriverCar, 77, 72, true);
+            }
+            else if (x.Kind == SiteKind.Private && x.e.Name.StartsWith("Bay ", StringComparison.Ordinal) && int.TryParse(x.e.Name[4..], out var bay) && bay is >= 1 and <= 6)
+            {
+                var van = Vans[bay - 1];
+                ev = new VirtualEv($"KITU-FLEET-{bay:0000}", 60, van.Soc, van.J3072);
+            }
+
+            plan.Add((x.e, ev));
+        }
+
+        return plan;
+    }
+
+    /// <summary>The depot bays the demo binds to the sandbox server: all but the last, so one refusal reads "not bound".</summary>
+    public static async Task<List<Evse>> DepotBaysToBindAsync(PortalDbContext db, CancellationToken ct) =>
+        (await (from e in db.Evses.AsNoTracking()
+                join s in db.Sites.AsNoTracking() on e.SiteId equals s.Id
+                where s.Kind == SiteKind.Private && s.UtilityName == DemoSites.Utility
+                select e).ToListAsync(ct))
+        .Where(e => e.Name is "Bay 1" or "Bay 2" or "Bay 3" or "Bay 4" or "Bay 5")
+        .ToList();
+}

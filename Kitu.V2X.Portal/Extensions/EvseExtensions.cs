@@ -1,0 +1,43 @@
+using Kitu.V2X.Portal.Hubs;
+using Kitu.V2X.Portal.Simulation;
+using Kitu.V2X.Portal.Workers;
+using Microsoft.AspNetCore.Authentication;
+
+namespace Kitu.V2X.Portal.Extensions;
+
+internal static class EvseExtensions
+{
+    /// <summary>
+    /// Live EVSE connections (SignalR hub with per-EVSE credentials and a small message limit), the discharge
+    /// mediator, the notifier pages listen to, and demo mode's virtual EVSEs.
+    /// </summary>
+    public static WebApplicationBuilder AddEvseConnections(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, EvseKeyAuthentication>(EvseKeyAuthentication.SchemeName, null);
+        services.AddSignalR().AddHubOptions<EvseHub>(o =>
+        {
+            o.MaximumReceiveMessageSize = EvseHub.MaximumMessageBytes;
+            o.MaximumParallelInvocationsPerClient = 1;
+            o.EnableDetailedErrors = false;
+        });
+        services.Configure<MediatorOptions>(builder.Configuration.GetSection(MediatorOptions.Section));
+        services.Configure<SimulationOptions>(builder.Configuration.GetSection(SimulationOptions.Section));
+        services.AddSingleton<EvseConnections>();
+        services.AddSingleton<MediatorNotifier>();
+        services.AddScoped<EvseProvisioning>();
+        services.AddScoped<Drivers.DriverNow>();
+        services.AddScoped<Programs.ProgramDispatch>();
+        services.AddSingleton<DischargeMediator>();
+        services.AddHostedService(sp => sp.GetRequiredService<DischargeMediator>());
+        services.AddSingleton<DemoSimulation>();
+        services.AddHostedService(sp => sp.GetRequiredService<DemoSimulation>());
+        return builder;
+    }
+
+    public static WebApplication MapEvseHub(this WebApplication app)
+    {
+        app.MapHub<EvseHub>(EvseHub.Path, o => o.ApplicationMaxBufferSize = EvseHub.MaximumMessageBytes);
+        return app;
+    }
+}

@@ -1,0 +1,95 @@
+using Kitu.V2X.Portal.Data;
+using Kitu.V2X.Portal.Domain.ConsumerSupport;
+using Kitu.V2X.Portal.Domain.Mediation;
+using Kitu.V2X.Portal.Workers;
+using Microsoft.EntityFrameworkCore;
+
+namespace Kitu.V2X.Portal.Programs;
+
+/// <summary>A program of the operator, with its latest event.</summary>
+public sealed record OperatorProgram(Guid Id, string Name, ProgramStatus Status, double? MaxKwPerVehicle, ProgramEvent? LatestEvent);
+
+/// <summary>A command of an event, for the operator's monitor (no personal data: vehicle and charger by name only).</summary>
+public sealed record EventCommandRow(Guid CommandId, string Vehicle, string Charger, CommandState State, double Kw, double? MeasuredKw, string? Reason);
+
+/// <summary>A refusal of an event, with its reasons.</summary>
+public sealed record EventRefusalRow(string Vehicle, IReadOnlyList<Reason> Reasons);
+
+/// <summary>
+/// The operator's minimal dispatch ("dispatch now") and event monitor, scoped to the operator the account acts for.
+/// The full operator pages and API come later.
+/// </summary>
+public sealed class ProgramDispatch(PortalDbContext db, DischargeMediator mediator, TimeProvider time)
+{
+    public const string NotYours = "Program not found among your operator's programs.";
+
+    public async Task<IReadOnlyList<OperatorProgram>> ProgramsAsync(string userId, CancellationToken cancellationToken)
+    {
+        var operatorId = await OperatorOfAsync(userId, cancellationToken);
+        var programs = await db.DischargePrograms.AsNoTracking().Where(p => p.OperatorId == operatorId).OrderBy(p => p.Name).ToListAsync(cancellationToken);
+        var ids = programs.Select(p => p.Id).ToList();
+        var latest = (await db.ProgramEvents.AsNoTracking().Where(e => ids.Contains(e.ProgramId)).ToListAsync(cancellationToken))
+            .GroupBy(e => e.ProgramId).ToDictionary(g => g.Key, g => g.OrderByDescending(e => e.CreatedAt).First());
+        return programs.Select(p => new OperatorProgram(p.Id, p.Name, p.Status, p.MaxKwPerVehicle, latest.GetValueOrDefault(p.Id))).ToList();
+    }
+
+    /// <summary>Dispatches an event starting now; returns the error in plain words, or null.</summary>
+    public async Task<string?> DispatchNowAsync(string userId, Guid programId, double kwPerVehicle, int minutes, CancellationToken cancellationToken)
+    {
+        var operatorId = await OperatorOfAsync(userId, cancellationToken);
+        var program = await db.DischargePrograms.AsNoTracking().SingleOrDefaultAsync(p => p.Id == programId && p.OperatorId == operatorId, cancellationToken);
+        if (program is null)
+        {
+            return NotYours;
+        }
+
+        if (program.Status != ProgramStatus.Published)
+        {
+            return "Only a published program can dispatch events.";
+        }
+
+        var now = time.GetUtcNow();
+        var programEvent = new ProgramEvent { ProgramId = programId, Start = now, End = now.AddMinutes(minutes), RequestedKwPerVehicle = kwPerVehicle, CreatedAt = now };
+        if (programEvent.Validate() is { Count: > 0 } errors)
+        {
+            return string.Join(" ", errors);
+        }
+
+        if (kwPerVehicle is <= 0 or > 350 || minutes is < 1 or > 24 * 60)
+        {
+            return "Ask for more than 0 and at most 350 kW per vehicle, for 1 minute to 24 hours.";
+        }
+
+        db.ProgramEvents.Add(programEvent);
+        await db.SaveChangesAsync(cancellationToken);
+        await mediator.PassNowAsync(cancellationToken);
+        return null;
+    }
+
+    /// <summary>The commands and refusals of an event of the operator's; empty when it is not theirs.</summary>
+    public async Task<(IReadOnlyList<EventCommandRow> Commands, IReadOnlyList<EventRefusalRow> Refusals)> MonitorAsync(string userId, Guid eventId, CancellationToken cancellationToken)
+    {
+        var operatorId = await OperatorOfAsync(userId, cancellationToken);
+        var owned = await (from e in db.ProgramEvents join p in db.DischargePrograms on e.ProgramId equals p.Id where e.Id == eventId && p.OperatorId == operatorId select e.Id).AnyAsync(cancellationToken);
+        if (!owned)
+        {
+            return ([], []);
+        }
+
+        var commands = await (from c in db.DischargeCommands.AsNoTracking()
+                              join v in db.Vehicles.AsNoTracking() on c.VehicleId equals v.Id
+                              join e in db.Evses.AsNoTracking() on c.EvseId equals e.Id
+                              where c.EventId == eventId
+                              orderby v.Name
+                              select new EventCommandRow(c.Id, v.Name, e.Name, c.State, c.Kw, c.MeasuredKw, c.ReasonText)).ToListAsync(cancellationToken);
+        var refusals = await (from d in db.EventDecisions.AsNoTracking()
+                              join v in db.Vehicles.AsNoTracking() on d.VehicleId equals v.Id
+                              where d.EventId == eventId && !d.Accepted
+                              orderby v.Name
+                              select new { v.Name, d.Reasons }).ToListAsync(cancellationToken);
+        return (commands, refusals.Select(r => new EventRefusalRow(r.Name, r.Reasons)).ToList());
+    }
+
+    private async Task<Guid?> OperatorOfAsync(string userId, CancellationToken cancellationToken) =>
+        await db.Users.AsNoTracking().Where(u => u.Id == userId).Select(u => u.OperatorId).SingleOrDefaultAsync(cancellationToken);
+}

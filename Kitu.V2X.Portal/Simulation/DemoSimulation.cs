@@ -1,0 +1,133 @@
+using Kitu.V2X.Portal.Data;
+using Kitu.V2X.Portal.Demo;
+using Kitu.V2X.Portal.Domain.GridSecurity;
+using Kitu.V2X.Portal.Grid;
+using Kitu.V2X.Portal.Hubs;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Kitu.V2X.Portal.Simulation;
+
+/// <summary>
+/// Demo mode's virtual chargers and cars: once the portal listens, every demo EVSE is provisioned a fresh secret and
+/// connects over a real SignalR connection; the demo cars are plugged in where the demo story puts them (the
+/// driver's car at home, six vans at the depot). The depot's first five bays are bound to the sandbox grid server.
+/// </summary>
+public sealed partial class DemoSimulation(
+    IServiceScopeFactory scopes,
+    IServer server,
+    IHostApplicationLifetime lifetime,
+    IOptions<SimulationOptions> options,
+    TimeProvider time,
+    ILogger<DemoSimulation> logger) : BackgroundService
+{
+    private readonly List<VirtualEvse> evses = [];
+
+    public IReadOnlyList<VirtualEvse> Evses => evses;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!options.Value.Enabled || !await StartedAsync(stoppingToken))
+        {
+            return;
+        }
+
+        var address = server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
+        if (address is null)
+        {
+            LogNoAddress();
+            return;
+        }
+
+        var portal = new Uri(address.Replace("://+", "://localhost", StringComparison.Ordinal).Replace("://*", "://localhost", StringComparison.Ordinal).Replace("://0.0.0.0", "://localhost", StringComparison.Ordinal));
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            var sp = scope.ServiceProvider;
+            var db = sp.GetRequiredService<PortalDbContext>();
+            await BindDepotAsync(sp, db, stoppingToken);
+            var plan = await DemoFleet.PlugPlanAsync(db, stoppingToken);
+            foreach (var (evse, ev) in plan)
+            {
+                var secret = await sp.GetRequiredService<EvseProvisioning>().IssueAsync(evse.Id, stoppingToken);
+                evses.Add(new VirtualEvse(evse.Id, secret, portal, evse.RatedDischargeKw, ev, time, TimeSpan.FromSeconds(options.Value.StatusSeconds)));
+            }
+        }
+
+        foreach (var evse in evses)
+        {
+            try
+            {
+                await evse.StartAsync(stoppingToken);
+            }
+            catch (Exception ex) when (ex is HttpRequestException or IOException or InvalidOperationException)
+            {
+                LogStartFailed(ex, evse.EvseId);
+            }
+        }
+
+        LogStarted(evses.Count, portal);
+        try
+        {
+            await Task.Delay(Timeout.Infinite, stoppingToken);
+        }
+        catch (OperationCanceledException)
+        {
+            // stopping
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        foreach (var evse in evses)
+        {
+            await evse.DisposeAsync();
+        }
+
+        await base.StopAsync(cancellationToken);
+    }
+
+    private async Task<bool> StartedAsync(CancellationToken stoppingToken)
+    {
+        var started = new TaskCompletionSource();
+        await using var _ = lifetime.ApplicationStarted.Register(() => started.TrySetResult());
+        await using var __ = stoppingToken.Register(() => started.TrySetCanceled(stoppingToken));
+        try
+        {
+            await started.Task;
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    private static async Task BindDepotAsync(IServiceProvider sp, PortalDbContext db, CancellationToken ct)
+    {
+        var grid = sp.GetRequiredService<GridBindingService>();
+        var sandbox = (await grid.ServersAsync(ct)).FirstOrDefault();
+        if (sandbox is null)
+        {
+            return;
+        }
+
+        foreach (var bay in await DemoFleet.DepotBaysToBindAsync(db, ct))
+        {
+            if (grid.Rules(bay.Id).Integration == GridIntegration.NotBound && !await sp.GetRequiredService<GridDbContext>().GridBindings.AnyAsync(b => b.EvseId == bay.Id, ct))
+            {
+                await grid.BindAsync(new BindRequest(bay.Id, sandbox.Id, null, bay.RatedChargeKw, bay.RatedDischargeKw), ct);
+            }
+        }
+    }
+
+    [LoggerMessage(LogLevel.Information, "Demo simulation: {Count} virtual EVSEs connected to {Portal}")]
+    private partial void LogStarted(int count, Uri portal);
+
+    [LoggerMessage(LogLevel.Warning, "Demo simulation: the portal has no listening address; no virtual EVSEs")]
+    private partial void LogNoAddress();
+
+    [LoggerMessage(LogLevel.Warning, "Virtual EVSE {EvseId} could not connect")]
+    private partial void LogStartFailed(Exception ex, Guid evseId);
+}

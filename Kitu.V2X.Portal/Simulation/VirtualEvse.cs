@@ -1,0 +1,290 @@
+using Kitu.V2X.Portal.Hubs;
+using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.SignalR.Client;
+
+namespace Kitu.V2X.Portal.Simulation;
+
+/// <summary>An EV plugged into a virtual EVSE: its identifier, battery and SoC.</summary>
+public sealed class VirtualEv(string identifier, double batteryKwh, double socPercent, bool j3072Capable)
+{
+    public string Identifier { get; } = identifier;
+
+    public double BatteryKwh { get; } = batteryKwh;
+
+    public bool J3072Capable { get; } = j3072Capable;
+
+    public double SocPercent { get; set; } = socPercent;
+}
+
+/// <summary>Ways a virtual EVSE can misbehave, for tests of the mediator's checks.</summary>
+public sealed class Misbehaviour
+{
+    /// <summary>Receives commands but never acks or runs them.</summary>
+    public bool IgnoreCommands { get; set; }
+
+    /// <summary>Acks and reports running, but reports this power instead of the commanded one.</summary>
+    public double? ReportPowerKw { get; set; }
+}
+
+/// <summary>
+/// A virtual EVSE with an optional EV: a real SignalR client over the network that says hello, reports status,
+/// executes discharge commands with its own checks (grid rules, owner policy, a plugged vehicle), moves the EV's SoC
+/// with the power, drops duplicate commands, and stops by itself at the fail-safe deadline or the command's end.
+/// </summary>
+public sealed class VirtualEvse : IAsyncDisposable
+{
+    private readonly Lock gate = new();
+    private readonly HubConnection connection;
+    private readonly TimeProvider time;
+    private readonly TimeSpan statusEvery;
+    private readonly double maxDischargeKw;
+    private readonly HashSet<Guid> seen = [];
+    private ITimer? timer;
+    private DateTimeOffset lastTick;
+    private DateTimeOffset lastStatus;
+    private (Guid Id, double Kw, DateTimeOffset Until, DateTimeOffset Deadline)? active;
+
+    public VirtualEvse(Guid evseId, string secret, Uri portal, double maxDischargeKw, VirtualEv? ev, TimeProvider time, TimeSpan statusEvery, HttpMessageHandler? handler = null)
+    {
+        EvseId = evseId;
+        Ev = ev;
+        this.time = time;
+        this.statusEvery = statusEvery;
+        this.maxDischargeKw = maxDischargeKw;
+        connection = new HubConnectionBuilder()
+            .WithUrl(new Uri(portal, EvseHub.Path), HttpTransportType.WebSockets, o =>
+            {
+                o.Headers["Authorization"] = EvseKeyAuthentication.Header(evseId, secret);
+                o.SkipNegotiation = true;
+                if (handler is not null)
+                {
+                    o.HttpMessageHandlerFactory = _ => handler;
+                }
+            })
+            .WithAutomaticReconnect([TimeSpan.Zero, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(10)])
+            .Build();
+        connection.On<GridRulesMessage>(nameof(IEvseClient.GridRules), r => Grid = r);
+        connection.On<OwnerPolicyMessage>(nameof(IEvseClient.OwnerPolicy), p => Policy = p);
+        connection.On<DischargeCommandMessage>(nameof(IEvseClient.Discharge), OnDischargeAsync);
+        connection.On<StopMessage>(nameof(IEvseClient.Stop), OnStopAsync);
+        connection.Reconnected += async _ => await HelloAsync();
+    }
+
+    public Guid EvseId { get; }
+
+    public VirtualEv? Ev { get; set; }
+
+    public Misbehaviour Misbehave { get; } = new();
+
+    public GridRulesMessage? Grid { get; private set; }
+
+    public OwnerPolicyMessage? Policy { get; private set; }
+
+    public HubConnectionState State => connection.State;
+
+    /// <summary>Measured power, kW: negative while discharging.</summary>
+    public double PowerKw { get; private set; }
+
+    public Guid? ActiveCommand => active?.Id;
+
+    /// <summary>Every command id received, in order, duplicates included (tests count executions with it).</summary>
+    public List<Guid> Received { get; } = [];
+
+    public int Executions { get; private set; }
+
+    public List<(Guid CommandId, string Reason)> Stops { get; } = [];
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await connection.StartAsync(cancellationToken);
+        await HelloAsync();
+        lastTick = time.GetUtcNow();
+        timer = time.CreateTimer(_ => _ = TickAsync(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+    }
+
+    /// <summary>Drops the link as a network failure would (the EVSE keeps discharging until its fail-safe deadline).</summary>
+    public Task DropLinkAsync() => connection.StopAsync();
+
+    public async Task ReconnectAsync(CancellationToken cancellationToken)
+    {
+        await connection.StartAsync(cancellationToken);
+        await HelloAsync();
+    }
+
+    /// <summary>Plugs an EV in (or out, with null) and reports it.</summary>
+    public async Task PlugAsync(VirtualEv? ev)
+    {
+        lock (gate)
+        {
+            Ev = ev;
+            if (ev is null)
+            {
+                active = null;
+                PowerKw = 0;
+            }
+        }
+
+        await ReportAsync();
+    }
+
+    /// <summary>Advances the battery model by the time since the last tick and reports when due.</summary>
+    public async Task TickAsync()
+    {
+        var now = time.GetUtcNow();
+        var report = false;
+        lock (gate)
+        {
+            var hours = (now - lastTick).TotalHours;
+            lastTick = now;
+            if (active is { } a)
+            {
+                if (now >= a.Until || now >= a.Deadline || Ev is null)
+                {
+                    active = null;
+                    PowerKw = 0;
+                    report = true;
+                }
+                else if (Ev is { } ev)
+                {
+                    ev.SocPercent = Math.Max(0, ev.SocPercent - (a.Kw * hours / ev.BatteryKwh * 100));
+                }
+            }
+
+            report |= now - lastStatus >= statusEvery;
+        }
+
+        if (report)
+        {
+            await ReportAsync();
+        }
+    }
+
+    public async Task ReportAsync()
+    {
+        if (connection.State != HubConnectionState.Connected)
+        {
+            return;
+        }
+
+        StatusMessage status;
+        lock (gate)
+        {
+            lastStatus = time.GetUtcNow();
+            var power = active is null ? 0 : Misbehave.ReportPowerKw ?? PowerKw;
+            status = new StatusMessage(Ev is not null, Ev?.Identifier, Ev is null ? null : Math.Round(Ev.SocPercent, 2), Ev?.J3072Capable ?? false, power,
+                active is null ? EvseState.Idle : EvseState.Discharging, active?.Id);
+        }
+
+        try
+        {
+            await connection.InvokeAsync(nameof(EvseHub.Status), status);
+        }
+        catch (Exception ex) when (ex is Microsoft.AspNetCore.SignalR.HubException or InvalidOperationException or IOException or OperationCanceledException)
+        {
+            // The link dropped mid-report; the next report after reconnecting carries the state.
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (timer is not null)
+        {
+            await timer.DisposeAsync();
+        }
+
+        await connection.DisposeAsync();
+    }
+
+    private Task HelloAsync() =>
+        connection.InvokeAsync(nameof(EvseHub.Hello), new HelloMessage(EvseHub.ProtocolVersion, "Kitu", "Virtual EVSE", "sim-1", maxDischargeKw, maxDischargeKw))
+            .ContinueWith(_ => ReportAsync(), TaskScheduler.Default).Unwrap();
+
+    private async Task OnDischargeAsync(DischargeCommandMessage command)
+    {
+        string? refusal = null;
+        var duplicate = false;
+        lock (gate)
+        {
+            Received.Add(command.CommandId);
+            if (Misbehave.IgnoreCommands)
+            {
+                return;
+            }
+
+            if (!seen.Add(command.CommandId))
+            {
+                duplicate = true;
+                if (active?.Id == command.CommandId && command.FailSafeDeadline > active.Value.Deadline)
+                {
+                    active = active.Value with { Deadline = command.FailSafeDeadline }; // a renewal, never a restart
+                }
+            }
+            else
+            {
+                refusal = OwnChecks(command);
+                if (refusal is null)
+                {
+                    var kw = Math.Min(command.Kw, maxDischargeKw);
+                    active = (command.CommandId, kw, command.Until, command.FailSafeDeadline);
+                    PowerKw = -kw;
+                    Executions++;
+                }
+            }
+        }
+
+        if (refusal is not null)
+        {
+            await connection.InvokeAsync(nameof(EvseHub.Reject), command.CommandId, refusal);
+            return;
+        }
+
+        await connection.InvokeAsync(nameof(EvseHub.Ack), command.CommandId);
+        if (!duplicate)
+        {
+            await ReportAsync();
+        }
+    }
+
+    /// <summary>The EVSE's own reasons to refuse (seed §2.6): it enforces the grid rules and its owner's policy itself.</summary>
+    private string? OwnChecks(DischargeCommandMessage command)
+    {
+        if (Ev is null)
+        {
+            return EvseRejectReasons.NoVehicle;
+        }
+
+        if (active is not null)
+        {
+            return EvseRejectReasons.Busy;
+        }
+
+        if (Grid is not { Integrated: true } grid)
+        {
+            return EvseRejectReasons.NotGridIntegrated;
+        }
+
+        if (grid.Energize == false || grid.Connect == false || grid.ExportLimitKw <= 0 || command.Kw > (grid.ExportLimitKw ?? double.MaxValue) + 1e-6)
+        {
+            return EvseRejectReasons.GridForbidsExport;
+        }
+
+        return Policy is { AllowDischarge: true } ? null : EvseRejectReasons.OwnerForbids;
+    }
+
+    private async Task OnStopAsync(StopMessage stop)
+    {
+        lock (gate)
+        {
+            Stops.Add((stop.CommandId, stop.Reason));
+            if (active?.Id != stop.CommandId)
+            {
+                return;
+            }
+
+            active = null;
+            PowerKw = 0;
+        }
+
+        await ReportAsync();
+    }
+}

@@ -1,0 +1,151 @@
+using Kitu.V2X.Portal.Data;
+using Kitu.V2X.Portal.Domain.ConsumerSupport;
+using Kitu.V2X.Portal.Domain.Mediation;
+using Kitu.V2X.Portal.Grid;
+using Kitu.V2X.Portal.Hubs;
+using Microsoft.EntityFrameworkCore;
+
+namespace Kitu.V2X.Portal.Workers;
+
+/// <summary>
+/// Gathers, for one mediator pass, the consumer facts (events, programs, enrollments, vehicles, preferences, chargers,
+/// sites), the live facts (what each EVSE reports) and the grid rules by EVSE id, and turns them into
+/// <see cref="DecisionInput"/> values. The one place where the two layers meet, in memory.
+/// </summary>
+internal sealed class MediationFacts
+{
+    private readonly Dictionary<Guid, ProgramEvent> events;
+    private readonly Dictionary<Guid, DischargeProgram> programs;
+    private readonly List<Enrollment> enrollments;
+    private readonly Dictionary<Guid, Vehicle> vehicles;
+    private readonly Dictionary<Guid, DischargePreferences> preferences;
+    private readonly Dictionary<Guid, (Evse Evse, Site Site)> chargers;
+    private readonly EvseConnections connections;
+    private readonly GridRulesFeed grid;
+
+    private MediationFacts(
+        Dictionary<Guid, ProgramEvent> events,
+        Dictionary<Guid, DischargeProgram> programs,
+        List<Enrollment> enrollments,
+        Dictionary<Guid, Vehicle> vehicles,
+        Dictionary<Guid, DischargePreferences> preferences,
+        Dictionary<Guid, (Evse, Site)> chargers,
+        EvseConnections connections,
+        GridRulesFeed grid)
+    {
+        this.events = events;
+        this.programs = programs;
+        this.enrollments = enrollments;
+        this.vehicles = vehicles;
+        this.preferences = preferences;
+        this.chargers = chargers;
+        this.connections = connections;
+        this.grid = grid;
+    }
+
+    public IEnumerable<ProgramEvent> EventsInForce(DateTimeOffset now) =>
+        events.Values.Where(e => e.CancelledAt is null && e.Start <= now && e.End > now && programs.TryGetValue(e.ProgramId, out var p) && p.Status == ProgramStatus.Published);
+
+    public IEnumerable<(Enrollment Enrollment, Vehicle Vehicle)> EnrolledIn(Guid programId) =>
+        enrollments.Where(e => e.ProgramId == programId && vehicles.ContainsKey(e.VehicleId)).Select(e => (e, vehicles[e.VehicleId]));
+
+    public ProgramEvent? Event(Guid id) => events.GetValueOrDefault(id);
+
+    public DischargeProgram? Program(Guid id) => programs.GetValueOrDefault(id);
+
+    public Vehicle? Vehicle(Guid id) => vehicles.GetValueOrDefault(id);
+
+    public (Evse Evse, Site Site)? Charger(Guid evseId) => chargers.TryGetValue(evseId, out var c) ? c : null;
+
+    /// <summary>Loads what a pass needs: events in force or with live commands, and everything they touch.</summary>
+    public static async Task<MediationFacts> LoadAsync(PortalDbContext db, IReadOnlyCollection<DischargeCommand> liveCommands, EvseConnections connections, GridRulesFeed grid, DateTimeOffset now, CancellationToken ct)
+    {
+        var commandEvents = liveCommands.Select(c => c.EventId).Distinct().ToList();
+        var events = await db.ProgramEvents.AsNoTracking()
+            .Where(e => (e.Start <= now && e.End > now && e.CancelledAt == null) || commandEvents.Contains(e.Id))
+            .ToDictionaryAsync(e => e.Id, ct);
+        var programIds = events.Values.Select(e => e.ProgramId).Distinct().ToList();
+        var programs = await db.DischargePrograms.AsNoTracking().Where(p => programIds.Contains(p.Id)).ToDictionaryAsync(p => p.Id, ct);
+
+        var enrollments = await db.Enrollments.AsNoTracking().Where(e => programIds.Contains(e.ProgramId)).ToListAsync(ct);
+        var vehicleIds = enrollments.Select(e => e.VehicleId).Concat(liveCommands.Select(c => c.VehicleId)).Distinct().ToList();
+
+        // A vehicle's other enrollments matter too: they rank its competing events.
+        var allEnrollments = await db.Enrollments.AsNoTracking().Where(e => vehicleIds.Contains(e.VehicleId)).ToListAsync(ct);
+        var vehicles = await db.Vehicles.AsNoTracking().Where(v => vehicleIds.Contains(v.Id)).ToDictionaryAsync(v => v.Id, ct);
+        var preferences = await db.DischargePreferences.AsNoTracking().Where(p => vehicleIds.Contains(p.VehicleId)).ToDictionaryAsync(p => p.VehicleId, ct);
+
+        var evseIds = vehicles.Values.Select(v => connections.WhereIs(v.Identifier)?.EvseId).OfType<Guid>()
+            .Concat(liveCommands.Select(c => c.EvseId)).Distinct().ToList();
+        var chargers = await (from e in db.Evses.AsNoTracking()
+                              join s in db.Sites.AsNoTracking() on e.SiteId equals s.Id
+                              where evseIds.Contains(e.Id)
+                              select new { e, s }).ToDictionaryAsync(x => x.e.Id, x => (x.e, x.s), ct);
+
+        return new MediationFacts(events, programs, allEnrollments, vehicles, preferences, chargers, connections, grid);
+    }
+
+    /// <summary>The decision input for a vehicle at an EVSE for an event, or null when a fact is missing.</summary>
+    public DecisionInput? Input(ProgramEvent programEvent, Vehicle vehicle, Guid evseId, DateTimeOffset now, IReadOnlyCollection<DischargeCommand> liveCommands)
+    {
+        if (!programs.TryGetValue(programEvent.ProgramId, out var program) || !chargers.TryGetValue(evseId, out var charger))
+        {
+            return null;
+        }
+
+        var (evse, site) = charger;
+        var live = connections.Get(evseId);
+        var status = live?.Status;
+        var plugged = status is { Plugged: true } && string.Equals(status.VehicleIdentifier, vehicle.Identifier, StringComparison.OrdinalIgnoreCase);
+        var prefs = preferences.GetValueOrDefault(vehicle.Id) ?? new DischargePreferences { VehicleId = vehicle.Id };
+        var siteRunningKw = liveCommands.Where(c => c.VehicleId != vehicle.Id && chargers.TryGetValue(c.EvseId, out var other) && other.Site.Id == site.Id).Sum(c => c.Kw);
+
+        return new DecisionInput
+        {
+            Now = now,
+            Event = Offer(programEvent, program, vehicle.Id, evse),
+            CompetingEvents = EventsInForce(now)
+                .Where(e => e.Id != programEvent.Id && enrollments.Any(en => en.VehicleId == vehicle.Id && en.ProgramId == e.ProgramId))
+                .Select(e => Offer(e, programs[e.ProgramId], vehicle.Id, evse))
+                .ToList(),
+            Evse = new EvseFacts
+            {
+                EvseId = evse.Id,
+                Name = evse.Name,
+                Current = evse.Current,
+                RatedChargeKw = evse.RatedChargeKw,
+                RatedDischargeKw = evse.RatedDischargeKw,
+                OwnerAllowsDischarge = evse.OwnerAllowsDischarge,
+                Online = live is not null,
+                SitePolicy = site.Policy,
+                SiteTimeZone = Zone(site.TimeZoneId),
+                SiteExportHeadroomKw = site.Policy.MaxExportKw is { } max ? Math.Max(0, max - siteRunningKw) : null,
+            },
+            Vehicle = VehicleFacts.From(vehicle, status?.SocPercent ?? 0, plugged) with { J3072Capable = vehicle.J3072Capable || (plugged && status!.J3072Capable) },
+            Preferences = prefs,
+            DriverTimeZone = Zone(prefs.TimeZoneId),
+            Grid = grid.Get(evseId),
+        };
+    }
+
+    public static TimeZoneInfo Zone(string id) => TimeZoneInfo.TryFindSystemTimeZoneById(id, out var zone) ? zone : TimeZoneInfo.Utc;
+
+    private EventOffer Offer(ProgramEvent e, DischargeProgram program, Guid vehicleId, Evse evse) => new()
+    {
+        EventId = e.Id,
+        ProgramId = program.Id,
+        ProgramName = program.Name,
+        OperatorKind = program.OperatorKind,
+        IsEmergency = program.IsEmergency,
+        Executor = program.Executor,
+        ProgramStatus = program.Status,
+        ProgramMaxKwPerVehicle = program.MaxKwPerVehicle,
+        Start = e.Start,
+        End = e.End,
+        CreatedAt = e.CreatedAt,
+        Cancelled = e.CancelledAt is not null,
+        RequestedKw = e.RequestedKwPerVehicle ?? program.MaxKwPerVehicle ?? evse.RatedDischargeKw,
+        EnrollmentRank = enrollments.FirstOrDefault(en => en.VehicleId == vehicleId && en.ProgramId == program.Id)?.Rank,
+        SiteEligible = chargers.TryGetValue(evse.Id, out var c) && program.IsEligible(c.Site.UtilityName, c.Site.Id),
+    };
+}
