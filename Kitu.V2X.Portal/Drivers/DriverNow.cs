@@ -18,7 +18,8 @@ public sealed record CarNow(
     double? SocPercent,
     double PowerKw,
     DischargeCommand? Command,
-    EventDecision? LastDecision);
+    EventDecision? LastDecision,
+    TimeZoneInfo TimeZone);
 
 /// <summary>The driver's "Now" view, scoped to the cars the driver owns; stop-now goes through the mediator.</summary>
 public sealed class DriverNow(PortalDbContext db, EvseConnections connections, DischargeMediator mediator)
@@ -50,7 +51,8 @@ public sealed class DriverNow(PortalDbContext db, EvseConnections connections, D
                 live?.Status?.SocPercent,
                 live?.Status?.PowerKw ?? 0,
                 commands.GetValueOrDefault(car.Id),
-                decisions.GetValueOrDefault(car.Id));
+                decisions.GetValueOrDefault(car.Id),
+                MediationFacts.Zone(pref?.TimeZoneId ?? "UTC"));
         }).ToList();
     }
 

@@ -51,7 +51,7 @@ public sealed partial class DemoSimulation(
             foreach (var (evse, ev) in plan)
             {
                 var secret = await sp.GetRequiredService<EvseProvisioning>().IssueAsync(evse.Id, stoppingToken);
-                evses.Add(new VirtualEvse(evse.Id, secret, portal, evse.RatedDischargeKw, ev, time, TimeSpan.FromSeconds(options.Value.StatusSeconds)));
+                evses.Add(new VirtualEvse(evse.Id, secret, portal, evse.RatedDischargeKw, ev, time, TimeSpan.FromSeconds(options.Value.StatusSeconds), options.Value.BatterySpeed));
             }
         }
 

@@ -10,4 +10,7 @@ public sealed class SimulationOptions
 
     /// <summary>How often a virtual EVSE reports its status when nothing changes.</summary>
     public int StatusSeconds { get; set; } = 2;
+
+    /// <summary>How much faster than real time the virtual batteries drain (10 in the demo, so SoC moves visibly).</summary>
+    public double BatterySpeed { get; set; } = 1;
 }

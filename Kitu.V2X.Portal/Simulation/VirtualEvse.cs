@@ -38,14 +38,16 @@ public sealed class VirtualEvse : IAsyncDisposable
     private readonly TimeProvider time;
     private readonly TimeSpan statusEvery;
     private readonly double maxDischargeKw;
+    private readonly double batterySpeed;
     private readonly HashSet<Guid> seen = [];
     private ITimer? timer;
     private DateTimeOffset lastTick;
     private DateTimeOffset lastStatus;
     private (Guid Id, double Kw, DateTimeOffset Until, DateTimeOffset Deadline)? active;
 
-    public VirtualEvse(Guid evseId, string secret, Uri portal, double maxDischargeKw, VirtualEv? ev, TimeProvider time, TimeSpan statusEvery, HttpMessageHandler? handler = null)
+    public VirtualEvse(Guid evseId, string secret, Uri portal, double maxDischargeKw, VirtualEv? ev, TimeProvider time, TimeSpan statusEvery, double batterySpeed = 1)
     {
+        this.batterySpeed = batterySpeed;
         EvseId = evseId;
         Ev = ev;
         this.time = time;
@@ -56,10 +58,6 @@ public sealed class VirtualEvse : IAsyncDisposable
             {
                 o.Headers["Authorization"] = EvseKeyAuthentication.Header(evseId, secret);
                 o.SkipNegotiation = true;
-                if (handler is not null)
-                {
-                    o.HttpMessageHandlerFactory = _ => handler;
-                }
             })
             .WithAutomaticReconnect([TimeSpan.Zero, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(10)])
             .Build();
@@ -146,7 +144,7 @@ public sealed class VirtualEvse : IAsyncDisposable
                 }
                 else if (Ev is { } ev)
                 {
-                    ev.SocPercent = Math.Max(0, ev.SocPercent - (a.Kw * hours / ev.BatteryKwh * 100));
+                    ev.SocPercent = Math.Max(0, ev.SocPercent - (a.Kw * hours * batterySpeed / ev.BatteryKwh * 100));
                 }
             }
 

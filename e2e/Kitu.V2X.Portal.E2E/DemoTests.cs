@@ -1,0 +1,68 @@
+using static Kitu.V2X.Portal.E2E.PortalPages;
+
+namespace Kitu.V2X.Portal.E2E;
+
+/// <summary>
+/// The five-minute demo, steps 1–4, in a real browser against virtual EVSEs on real SignalR connections: the owner
+/// binds the garage charger and allows discharge; the operator dispatches; the driver's phone shows −5.0 kW and the
+/// SoC falling, pushed live; "Stop discharging now" stops it.
+/// </summary>
+public sealed class DemoTests(PortalFixture portal)
+{
+    [Fact]
+    public async Task An_operator_event_makes_the_demo_car_discharge_and_the_driver_sees_it_live_then_stops_it()
+    {
+        var owner = await portal.NewPageAsync(1280, 800);
+        await LoginAsync(owner, "owner@demo.kitu");
+        await owner.WaitForURLAsync(portal.BaseUrl + "/");
+        await owner.GotoAsync("/chargers");
+        await WaitInteractiveAsync(owner);
+        var garage = owner.Locator("[data-testid='charger']", new() { HasText = "Garage charger" });
+        var status = garage.Locator("[data-testid='grid-status']");
+        if ((await status.TextContentAsync())!.Contains("Not connected", StringComparison.Ordinal))
+        {
+            await garage.Locator("[data-testid='bind']").ClickAsync();
+            await owner.Locator("#bind-confirm").ClickAsync();
+        }
+
+        await Assertions.Expect(status).ToContainTextAsync("Registered with Sandbox Utility", new() { Timeout = 20_000 });
+        var allow = garage.GetByLabel("Allow discharge");
+        if (!await allow.IsCheckedAsync())
+        {
+            await allow.ClickAsync();
+        }
+
+        await Assertions.Expect(allow).ToBeCheckedAsync();
+        await owner.Context.CloseAsync();
+
+        var driver = await portal.NewPageAsync(375, 812);
+        await LoginAsync(driver, "driver@demo.kitu");
+        await driver.WaitForURLAsync(portal.BaseUrl + "/");
+        await driver.GotoAsync("/now");
+        await WaitInteractiveAsync(driver);
+        var car = driver.Locator("[data-testid='car-now']");
+        await Assertions.Expect(car.Locator("[data-testid='car-where']")).ToContainTextAsync("Plugged in at Garage charger", new() { Timeout = 15_000 });
+
+        var operatorPage = await portal.NewPageAsync(1280, 800);
+        await LoginAsync(operatorPage, "operator@demo.kitu");
+        await operatorPage.WaitForURLAsync(portal.BaseUrl + "/");
+        await operatorPage.GotoAsync("/dispatch");
+        await WaitInteractiveAsync(operatorPage);
+        await operatorPage.Locator("[data-testid='dispatch-now']").First.ClickAsync();
+        await Assertions.Expect(operatorPage.Locator("[data-testid='monitor-commands']")).ToContainTextAsync("Dana's car", new() { Timeout = 15_000 });
+
+        var power = car.Locator("[data-testid='car-power']");
+        await Assertions.Expect(power).ToHaveTextAsync("−5.0 kW", new() { Timeout = 15_000 });
+        var soc = car.Locator("[data-testid='car-soc']");
+        var before = await soc.TextContentAsync();
+        await Assertions.Expect(soc).Not.ToHaveTextAsync(before!, new() { Timeout = 15_000 });
+        await ScreenshotAsync(driver, "driver-now-discharging");
+        await ScreenshotAsync(operatorPage, "operator-dispatch-monitor");
+
+        await car.Locator("[data-testid='stop-now']").ClickAsync();
+        await Assertions.Expect(power).ToHaveTextAsync("0 kW", new() { Timeout = 5_000 });
+        await Assertions.Expect(car.Locator("[data-testid='stop-now']")).ToHaveCountAsync(0);
+        await driver.Context.CloseAsync();
+        await operatorPage.Context.CloseAsync();
+    }
+}
