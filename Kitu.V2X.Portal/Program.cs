@@ -1,4 +1,10 @@
 using Kitu.V2X.Portal.Extensions;
+using Kitu.V2X.Portal.Simulation;
+
+if (args is ["simulate", ..])
+{
+    return await SimulateCommand.RunAsync(args[1..]);
+}
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -15,6 +21,7 @@ var app = builder.Build();
 app.UsePortalPipeline();
 app.MapEvseHub();
 await app.RunAsync();
+return 0;
 
 /// <summary>Entry point; public so integration tests can host the portal.</summary>
 public partial class Program;
