@@ -274,6 +274,8 @@ public sealed partial class DischargeMediator(
             liveCommandByEvse[command.EvseId] = command.Id;
         }
 
+        await StopOrphansAsync(db, live, ct);
+
         if (changed)
         {
             await db.SaveChangesAsync(ct);
@@ -484,6 +486,26 @@ public sealed partial class DischargeMediator(
         }
 
         return changed;
+    }
+
+    /// <summary>
+    /// An EVSE that reports executing a command the portal has already ended (it kept going through a lost link, or
+    /// the portal restarted) is told to stop it.
+    /// </summary>
+    private async Task StopOrphansAsync(PortalDbContext db, List<DischargeCommand> live, CancellationToken ct)
+    {
+        var orphans = connections.All
+            .Where(c => c.Status?.CommandId is { } id && !live.Any(l => l.Id == id && !l.IsTerminal))
+            .Select(c => (c.ConnectionId, CommandId: c.Status!.CommandId!.Value))
+            .ToList();
+        foreach (var (connectionId, commandId) in orphans)
+        {
+            var ended = await db.DischargeCommands.AsNoTracking().Where(c => c.Id == commandId).Select(c => new { c.State, c.ReasonCode }).SingleOrDefaultAsync(ct);
+            if (ended is null || ended.State is CommandState.Completed or CommandState.Rejected or CommandState.NotFollowed or CommandState.Stopped or CommandState.Interrupted)
+            {
+                await hub.Clients.Client(connectionId).Stop(new StopMessage(commandId, ended?.ReasonCode ?? "portal.unknown_command"));
+            }
+        }
     }
 
     private async Task SendAsync(IEvseClient client, DischargeCommand command, DateTimeOffset now)

@@ -204,5 +204,11 @@ public sealed class MediationTests(LivePortal portal) : IClassFixture<LivePortal
 
         var interrupted = await rig.UntilStateAsync(CommandState.Interrupted);
         Assert.Equal("evse.link_lost", interrupted.ReasonCode);
+        Assert.Equal(interrupted.Id, rig.Evse.ActiveCommand); // still discharging on its own, until its fail-safe deadline
+
+        await rig.Evse.ReconnectAsync(Ct);
+
+        await rig.UntilAsync(() => rig.Evse.ActiveCommand is null, "the reconnected EVSE is told to stop the interrupted command");
+        Assert.Equal(1, rig.Evse.Executions);
     }
 }
