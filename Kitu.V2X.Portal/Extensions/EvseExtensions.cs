@@ -27,6 +27,10 @@ internal static class EvseExtensions
         services.AddSingleton<MediatorNotifier>();
         services.AddScoped<EvseProvisioning>();
         services.AddScoped<Drivers.DriverNow>();
+        services.AddScoped<Drivers.DriverSettings>();
+        services.AddScoped<Drivers.DriverVehicles>();
+        services.AddScoped<Drivers.DriverPrograms>();
+        services.AddScoped<Drivers.DriverHistory>();
         services.AddScoped<Programs.ProgramDispatch>();
         services.AddSingleton<DischargeMediator>();
         services.AddHostedService(sp => sp.GetRequiredService<DischargeMediator>());

@@ -60,6 +60,9 @@ public sealed class ProgramDispatch(PortalDbContext db, DischargeMediator mediat
             return "Ask for more than 0 and at most 350 kW per vehicle, for 1 minute to 24 hours.";
         }
 
+        // A new dispatch replaces the program's event in force: its running discharges end and the new one decides afresh.
+        await db.ProgramEvents.Where(e => e.ProgramId == programId && e.CancelledAt == null && e.Start <= now && e.End > now)
+            .ExecuteUpdateAsync(set => set.SetProperty(e => e.End, now), cancellationToken);
         db.ProgramEvents.Add(programEvent);
         await db.SaveChangesAsync(cancellationToken);
         await mediator.PassNowAsync(cancellationToken);

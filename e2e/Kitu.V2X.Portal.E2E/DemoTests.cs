@@ -12,28 +12,7 @@ public sealed class DemoTests(PortalFixture portal)
     [Fact]
     public async Task An_operator_event_makes_the_demo_car_discharge_and_the_driver_sees_it_live_then_stops_it()
     {
-        var owner = await portal.NewPageAsync(1280, 800);
-        await LoginAsync(owner, "owner@demo.kitu");
-        await owner.WaitForURLAsync(portal.BaseUrl + "/");
-        await owner.GotoAsync("/chargers");
-        await WaitInteractiveAsync(owner);
-        var garage = owner.Locator("[data-testid='charger']", new() { HasText = "Garage charger" });
-        var status = garage.Locator("[data-testid='grid-status']");
-        if ((await status.TextContentAsync())!.Contains("Not connected", StringComparison.Ordinal))
-        {
-            await garage.Locator("[data-testid='bind']").ClickAsync();
-            await owner.Locator("#bind-confirm").ClickAsync();
-        }
-
-        await Assertions.Expect(status).ToContainTextAsync("Registered with Sandbox Utility", new() { Timeout = 20_000 });
-        var allow = garage.GetByLabel("Allow discharge");
-        if (!await allow.IsCheckedAsync())
-        {
-            await allow.ClickAsync();
-        }
-
-        await Assertions.Expect(allow).ToBeCheckedAsync();
-        await owner.Context.CloseAsync();
+        await EnsureGarageReadyAsync(portal);
 
         var driver = await portal.NewPageAsync(375, 812);
         await LoginAsync(driver, "driver@demo.kitu");
@@ -43,12 +22,7 @@ public sealed class DemoTests(PortalFixture portal)
         var car = driver.Locator("[data-testid='car-now']");
         await Assertions.Expect(car.Locator("[data-testid='car-where']")).ToContainTextAsync("Plugged in at Garage charger", new() { Timeout = 15_000 });
 
-        var operatorPage = await portal.NewPageAsync(1280, 800);
-        await LoginAsync(operatorPage, "operator@demo.kitu");
-        await operatorPage.WaitForURLAsync(portal.BaseUrl + "/");
-        await operatorPage.GotoAsync("/dispatch");
-        await WaitInteractiveAsync(operatorPage);
-        await operatorPage.Locator("[data-testid='dispatch-now']").First.ClickAsync();
+        var operatorPage = await DispatchEveningPeakAsync(portal);
         await Assertions.Expect(operatorPage.Locator("[data-testid='monitor-commands']")).ToContainTextAsync("Dana's car", new() { Timeout = 15_000 });
 
         var power = car.Locator("[data-testid='car-power']");

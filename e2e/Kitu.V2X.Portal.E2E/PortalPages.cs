@@ -17,6 +17,46 @@ public static class PortalPages
     public static Task WaitInteractiveAsync(IPage page) =>
         page.Locator("#app-shell[data-interactive='true']").WaitForAsync();
 
+    /// <summary>As the demo homeowner: the garage charger bound to the sandbox server and discharge allowed.</summary>
+    public static async Task EnsureGarageReadyAsync(PortalFixture portal)
+    {
+        var owner = await portal.NewPageAsync(1280, 800);
+        await LoginAsync(owner, "owner@demo.kitu");
+        await owner.WaitForURLAsync(portal.BaseUrl + "/");
+        await owner.GotoAsync("/chargers");
+        await WaitInteractiveAsync(owner);
+        var garage = owner.Locator("[data-testid='charger']", new() { HasText = "Garage charger" });
+        var status = garage.Locator("[data-testid='grid-status']");
+        if ((await status.TextContentAsync())!.Contains("Not connected", StringComparison.Ordinal))
+        {
+            await garage.Locator("[data-testid='bind']").ClickAsync();
+            await owner.Locator("#bind-confirm").ClickAsync();
+        }
+
+        await Assertions.Expect(status).ToContainTextAsync("Registered with Sandbox Utility", new() { Timeout = 20_000 });
+        var allow = garage.GetByLabel("Allow discharge");
+        if (!await allow.IsCheckedAsync())
+        {
+            await allow.ClickAsync();
+        }
+
+        await Assertions.Expect(allow).ToBeCheckedAsync();
+        await owner.Context.CloseAsync();
+    }
+
+    /// <summary>As the demo operator: dispatch "Evening Peak" now (5 kW, 30 min); returns the page for the monitor.</summary>
+    public static async Task<IPage> DispatchEveningPeakAsync(PortalFixture portal)
+    {
+        var page = await portal.NewPageAsync(1280, 800);
+        await LoginAsync(page, "operator@demo.kitu");
+        await page.WaitForURLAsync(portal.BaseUrl + "/");
+        await page.GotoAsync("/dispatch");
+        await WaitInteractiveAsync(page);
+        await page.Locator("[data-testid='dispatch-now']").First.ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid='monitor-commands']")).ToBeVisibleAsync();
+        return page;
+    }
+
     public static async Task ScreenshotAsync(IPage page, string name) =>
         await page.ScreenshotAsync(new() { Path = Path.Combine(PortalFixture.ArtifactsDirectory, name + ".png"), FullPage = true });
 }
