@@ -1,3 +1,4 @@
+using Kitu.V2X.Portal.Drivers;
 using Kitu.V2X.Portal.Hubs;
 using Kitu.V2X.Portal.Simulation;
 using Kitu.V2X.Portal.Workers;
@@ -42,6 +43,7 @@ internal static class EvseExtensions
     public static WebApplication MapEvseHub(this WebApplication app)
     {
         app.MapHub<EvseHub>(EvseHub.Path, o => o.ApplicationMaxBufferSize = EvseHub.MaximumMessageBytes);
+        app.MapPrivacyExport();
         return app;
     }
 }

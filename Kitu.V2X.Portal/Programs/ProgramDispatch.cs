@@ -10,7 +10,10 @@ namespace Kitu.V2X.Portal.Programs;
 public sealed record OperatorProgram(Guid Id, string Name, ProgramStatus Status, double? MaxKwPerVehicle, ProgramEvent? LatestEvent);
 
 /// <summary>A command of an event, for the operator's monitor (no personal data: vehicle and charger by name only).</summary>
-public sealed record EventCommandRow(Guid CommandId, string Vehicle, string Charger, CommandState State, double Kw, double? MeasuredKw, string? Reason);
+public sealed record EventCommandRow(Guid CommandId, string Vehicle, string Charger, CommandState State, double Kw, double? MeasuredKw, string? Reason)
+{
+    public Guid VehicleId { get; init; }
+}
 
 /// <summary>A refusal of an event, with its reasons.</summary>
 public sealed record EventRefusalRow(string Vehicle, IReadOnlyList<Reason> Reasons);
@@ -84,14 +87,19 @@ public sealed class ProgramDispatch(PortalDbContext db, DischargeMediator mediat
                               join e in db.Evses.AsNoTracking() on c.EvseId equals e.Id
                               where c.EventId == eventId
                               orderby v.Name
-                              select new EventCommandRow(c.Id, v.Name, e.Name, c.State, c.Kw, c.MeasuredKw, c.ReasonText)).ToListAsync(cancellationToken);
+                              select new EventCommandRow(c.Id, v.FleetSiteId == null ? "" : v.Name, e.Name, c.State, c.Kw, c.MeasuredKw, c.ReasonText) { VehicleId = v.Id }).ToListAsync(cancellationToken);
         var refusals = await (from d in db.EventDecisions.AsNoTracking()
                               join v in db.Vehicles.AsNoTracking() on d.VehicleId equals v.Id
                               where d.EventId == eventId && !d.Accepted
                               orderby v.Name
-                              select new { v.Name, d.Reasons }).ToListAsync(cancellationToken);
-        return (commands, refusals.Select(r => new EventRefusalRow(r.Name, r.Reasons)).ToList());
+                              select new { v.Id, v.Name, v.FleetSiteId, d.Reasons }).ToListAsync(cancellationToken);
+        // A private driver's car is shown to the operator under a pseudonym; a fleet's vehicles by their fleet names.
+        return (
+            commands.Select(c => c.Vehicle.Length > 0 ? c : c with { Vehicle = Pseudonym(c.VehicleId) }).ToList(),
+            refusals.Select(r => new EventRefusalRow(r.FleetSiteId == null ? Pseudonym(r.Id) : r.Name, r.Reasons)).ToList());
     }
+
+    public static string Pseudonym(Guid vehicleId) => $"Car {vehicleId.ToString("N")[..6].ToUpperInvariant()}";
 
     private async Task<Guid?> OperatorOfAsync(string userId, CancellationToken cancellationToken) =>
         await db.Users.AsNoTracking().Where(u => u.Id == userId).Select(u => u.OperatorId).SingleOrDefaultAsync(cancellationToken);

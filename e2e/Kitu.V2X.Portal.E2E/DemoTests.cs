@@ -23,7 +23,7 @@ public sealed class DemoTests(PortalFixture portal)
         await Assertions.Expect(car.Locator("[data-testid='car-where']")).ToContainTextAsync("Plugged in at Garage charger", new() { Timeout = 15_000 });
 
         var operatorPage = await DispatchEveningPeakAsync(portal);
-        await Assertions.Expect(operatorPage.Locator("[data-testid='monitor-commands']")).ToContainTextAsync("Dana's car", new() { Timeout = 15_000 });
+        await Assertions.Expect(operatorPage.Locator("[data-testid='monitor-commands']")).ToContainTextAsync("Garage charger", new() { Timeout = 15_000 });
 
         var power = car.Locator("[data-testid='car-power']");
         await Assertions.Expect(power).ToHaveTextAsync("−5.0 kW", new() { Timeout = 15_000 });

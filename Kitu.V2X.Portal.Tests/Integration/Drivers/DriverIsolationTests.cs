@@ -74,6 +74,27 @@ public sealed class DriverIsolationTests(DriverIsolationTests.Portal portal) : I
     }
 
     [Fact]
+    public async Task The_data_export_holds_the_caller_s_own_data_only()
+    {
+        await ArrangeAsync();
+        var mine = FormClient.CreateClient(portal);
+        await FormClient.LoginAsync(mine, DemoAccounts.Driver.Email);
+        var other = FormClient.CreateClient(portal);
+        await FormClient.LoginAsync(other, OtherEmail, OtherPassword);
+
+        var driverExport = await mine.GetStringAsync(PrivacyExport.Path, Ct);
+        var otherExport = await other.GetStringAsync(PrivacyExport.Path, Ct);
+        var anonymous = await FormClient.CreateClient(portal).GetAsync(PrivacyExport.Path, Ct);
+
+        Assert.Contains(DemoFleet.DriverCar, driverExport, StringComparison.Ordinal);
+        Assert.Contains(DemoAccounts.Driver.Email, driverExport, StringComparison.Ordinal);
+        Assert.DoesNotContain("KITU-FLEET", driverExport, StringComparison.Ordinal);
+        Assert.DoesNotContain(DemoFleet.DriverCar, otherExport, StringComparison.Ordinal);
+        Assert.Contains(OtherEmail, otherExport, StringComparison.Ordinal);
+        Assert.NotEqual(System.Net.HttpStatusCode.OK, anonymous.StatusCode);
+    }
+
+    [Fact]
     public async Task An_identifier_already_used_by_another_car_is_refused_without_saying_whose()
     {
         var (sp, _, b, _) = await ArrangeAsync();
