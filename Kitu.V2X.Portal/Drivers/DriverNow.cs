@@ -56,6 +56,42 @@ public sealed class DriverNow(PortalDbContext db, EvseConnections connections, D
         }).ToList();
     }
 
+    /// <summary>A charger as a driver sees it from its QR code: its name, its site's name, whether a car is plugged in.</summary>
+    public async Task<(string Name, string Site, bool Online, bool Plugged, bool Identified)?> ChargerAsync(Guid evseId, CancellationToken cancellationToken)
+    {
+        var charger = await (from e in db.Evses.AsNoTracking() join s in db.Sites.AsNoTracking() on e.SiteId equals s.Id where e.Id == evseId select new { e.Name, Site = s.Name }).SingleOrDefaultAsync(cancellationToken);
+        if (charger is null)
+        {
+            return null;
+        }
+
+        var live = connections.Get(evseId);
+        return (charger.Name, charger.Site, live is not null, live?.Status?.Plugged == true, live?.VehicleIdentifier is not null);
+    }
+
+    /// <summary>"I'm plugged in here": links the charger's session to one of the driver's cars; the error in plain words, or null.</summary>
+    public async Task<string?> ClaimAsync(string driverId, Guid evseId, Guid vehicleId, CancellationToken cancellationToken)
+    {
+        var car = await db.Vehicles.AsNoTracking().SingleOrDefaultAsync(v => v.Id == vehicleId && v.OwnerId == driverId, cancellationToken);
+        if (car is null)
+        {
+            return DriverVehicles.NotYours;
+        }
+
+        if (connections.Get(evseId) is not { Status: { Plugged: true } })
+        {
+            return "This charger does not report a plugged-in car right now. Plug in first, then try again.";
+        }
+
+        if (!connections.Claim(evseId, car.Identifier))
+        {
+            return "This charger already recognises another car.";
+        }
+
+        mediator.Nudge();
+        return null;
+    }
+
     /// <summary>Stops the car's discharge now; false when the car is not the driver's or nothing runs.</summary>
     public async Task<bool> StopNowAsync(string driverId, Guid vehicleId, CancellationToken cancellationToken) =>
         await db.Vehicles.AnyAsync(v => v.Id == vehicleId && v.OwnerId == driverId, cancellationToken)

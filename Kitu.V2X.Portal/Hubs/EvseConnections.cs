@@ -19,6 +19,12 @@ public sealed class LiveEvse(Guid evseId, HubCallerContext context, DateTimeOffs
     public StatusMessage? Status { get; set; }
 
     public DateTimeOffset LastSeen { get; set; } = since;
+
+    /// <summary>The vehicle a driver said is plugged in here ("I'm plugged in here"), when the EVSE cannot read it.</summary>
+    public string? ClaimedVehicleIdentifier { get; set; }
+
+    /// <summary>The vehicle plugged in: as the EVSE reads it, else as a driver claimed it.</summary>
+    public string? VehicleIdentifier => Status is { Plugged: true } s ? s.VehicleIdentifier ?? ClaimedVehicleIdentifier : null;
 }
 
 /// <summary>
@@ -47,9 +53,33 @@ public sealed class EvseConnections
 
     /// <summary>The EVSE where a vehicle with this identifier is plugged in, if any is live.</summary>
     public LiveEvse? WhereIs(string vehicleIdentifier) =>
-        byVehicle.TryGetValue(vehicleIdentifier, out var evseId) && live.TryGetValue(evseId, out var evse) && evse.Status?.Plugged == true
+        byVehicle.TryGetValue(vehicleIdentifier, out var evseId) && live.TryGetValue(evseId, out var evse)
+            && string.Equals(evse.VehicleIdentifier, vehicleIdentifier, StringComparison.OrdinalIgnoreCase)
             ? evse
             : null;
+
+    /// <summary>
+    /// Records a driver's "I'm plugged in here" for an EVSE that reports a plugged vehicle it cannot identify; false when
+    /// the EVSE is offline, nothing is plugged, or it already reads another vehicle. The claim ends when the car unplugs.
+    /// </summary>
+    public bool Claim(Guid evseId, string vehicleIdentifier)
+    {
+        if (!live.TryGetValue(evseId, out var evse) || evse.Status is not { Plugged: true } status
+            || (status.VehicleIdentifier is { } read && !string.Equals(read, vehicleIdentifier, StringComparison.OrdinalIgnoreCase)))
+        {
+            return false;
+        }
+
+        if (evse.ClaimedVehicleIdentifier is { } previous)
+        {
+            byVehicle.TryRemove(new KeyValuePair<string, Guid>(previous, evseId));
+        }
+
+        evse.ClaimedVehicleIdentifier = vehicleIdentifier;
+        byVehicle[vehicleIdentifier] = evseId;
+        StatusChanged?.Invoke(evseId, status);
+        return true;
+    }
 
     public void Add(LiveEvse connection)
     {
@@ -80,6 +110,12 @@ public sealed class EvseConnections
         Forget(connection.Status, connection.EvseId);
         connection.Status = status;
         connection.LastSeen = at;
+        if (!status.Plugged && connection.ClaimedVehicleIdentifier is { } claimed)
+        {
+            byVehicle.TryRemove(new KeyValuePair<string, Guid>(claimed, connection.EvseId));
+            connection.ClaimedVehicleIdentifier = null; // unplugged: the claim ends with the session
+        }
+
         if (status is { Plugged: true, VehicleIdentifier: { Length: > 0 } identifier })
         {
             byVehicle[identifier] = connection.EvseId;

@@ -74,6 +74,9 @@ public sealed class VirtualEvse : IAsyncDisposable
 
     public Misbehaviour Misbehave { get; } = new();
 
+    /// <summary>False for a charger that cannot read the car's identifier (the driver claims the session instead).</summary>
+    public bool ReadsVehicleIdentifier { get; set; } = true;
+
     public GridRulesMessage? Grid { get; private set; }
 
     public OwnerPolicyMessage? Policy { get; private set; }
@@ -169,7 +172,7 @@ public sealed class VirtualEvse : IAsyncDisposable
         {
             lastStatus = time.GetUtcNow();
             var power = active is null ? 0 : Misbehave.ReportPowerKw ?? PowerKw;
-            status = new StatusMessage(Ev is not null, Ev?.Identifier, Ev is null ? null : Math.Round(Ev.SocPercent, 2), Ev?.J3072Capable ?? false, power,
+            status = new StatusMessage(Ev is not null, ReadsVehicleIdentifier ? Ev?.Identifier : null, Ev is null ? null : Math.Round(Ev.SocPercent, 2), Ev?.J3072Capable ?? false, power,
                 active is null ? EvseState.Idle : EvseState.Discharging, active?.Id);
         }
 

@@ -96,7 +96,7 @@ internal sealed class MediationFacts
         var (evse, site) = charger;
         var live = connections.Get(evseId);
         var status = live?.Status;
-        var plugged = status is { Plugged: true } && string.Equals(status.VehicleIdentifier, vehicle.Identifier, StringComparison.OrdinalIgnoreCase);
+        var plugged = status is { Plugged: true } && string.Equals(live!.VehicleIdentifier, vehicle.Identifier, StringComparison.OrdinalIgnoreCase);
         var prefs = preferences.GetValueOrDefault(vehicle.Id) ?? new DischargePreferences { VehicleId = vehicle.Id };
         var siteRunningKw = liveCommands.Where(c => c.VehicleId != vehicle.Id && chargers.TryGetValue(c.EvseId, out var other) && other.Site.Id == site.Id).Sum(c => c.Kw);
 

@@ -20,6 +20,9 @@ public sealed partial class Chargers : IDisposable
     private string? pin;
     private bool busy;
     private string ownerId = "";
+    private Guid? qrFor;
+
+    [Inject] private NavigationManager Navigation { get; set; } = default!;
 
     [CascadingParameter] private Task<AuthenticationState> AuthenticationState { get; set; } = default!;
 
