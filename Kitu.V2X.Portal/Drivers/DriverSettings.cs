@@ -64,6 +64,7 @@ public sealed class DriverSettings(PortalDbContext db, DischargeMediator mediato
 
         var p = await db.DischargePreferences.AsNoTracking().SingleOrDefaultAsync(x => x.VehicleId == vehicleId, cancellationToken)
             ?? new DischargePreferences { VehicleId = vehicleId };
+        var trusted = p.TrustedEvseIds.Count > 0 ? p.TrustedEvseIds : await HomeChargersAsync(driverId, vehicleId, cancellationToken);
         return new SettingsForm
         {
             Consent = p.Consent,
@@ -73,7 +74,7 @@ public sealed class DriverSettings(PortalDbContext db, DischargeMediator mediato
                 : new DepartureForm { Day = day })],
             Windows = [.. p.AllowedWindows.Select(w => new WindowForm { Start = w.Start.ToTimeSpan(), End = w.End.ToTimeSpan() })],
             OnlyTrustedChargers = p.OnlyTrustedChargers,
-            TrustedEvseIds = [.. p.TrustedEvseIds],
+            TrustedEvseIds = [.. trusted],
             NotTodayUntil = p.NotTodayUntil,
             TimeZoneId = p.TimeZoneId,
         };
@@ -145,6 +146,20 @@ public sealed class DriverSettings(PortalDbContext db, DischargeMediator mediato
                       where s.OwnerId == driverId || seenAt.Contains(e.Id)
                       orderby s.Name, e.Name
                       select new TrustableCharger(e.Id, e.Name, s.Name)).ToListAsync(cancellationToken);
+    }
+
+    /// <summary>The trusted set by default: chargers at the driver's own home, and the home charger the car is plugged into.</summary>
+    private async Task<List<Guid>> HomeChargersAsync(string driverId, Guid vehicleId, CancellationToken cancellationToken)
+    {
+        var own = await (from e in db.Evses.AsNoTracking() join s in db.Sites.AsNoTracking() on e.SiteId equals s.Id
+                         where s.OwnerId == driverId && s.Kind == SiteKind.Home
+                         select e.Id).ToListAsync(cancellationToken);
+        var seenAtHome = await (from d in db.EventDecisions.AsNoTracking()
+                                join e in db.Evses.AsNoTracking() on d.EvseId equals e.Id
+                                join s in db.Sites.AsNoTracking() on e.SiteId equals s.Id
+                                where d.VehicleId == vehicleId && s.Kind == SiteKind.Home
+                                select e.Id).Distinct().ToListAsync(cancellationToken);
+        return [.. own.Concat(seenAtHome).Distinct()];
     }
 
     public static Dictionary<string, string> Validate(SettingsForm form)

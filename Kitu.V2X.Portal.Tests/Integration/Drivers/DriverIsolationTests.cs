@@ -95,6 +95,26 @@ public sealed class DriverIsolationTests(DriverIsolationTests.Portal portal) : I
     }
 
     [Fact]
+    public async Task Deleting_a_driver_removes_their_cars_and_settings_but_keeps_the_audit_without_identity()
+    {
+        var (sp, _, _, _) = await ArrangeAsync();
+        var users = sp.GetRequiredService<UserManager<PortalUser>>();
+        var db = sp.GetRequiredService<PortalDbContext>();
+        var leaving = new PortalUser { UserName = "leaving@example.test", Email = "leaving@example.test", EmailConfirmed = true };
+        Assert.True((await users.CreateAsync(leaving, OtherPassword)).Succeeded);
+        var form = new VehicleForm { Name = "Leaving car", Identifier = "LEAVING-1", BatteryKwh = 50 };
+        Assert.Empty(await sp.GetRequiredService<DriverVehicles>().SaveAsync(leaving.Id, form, Ct));
+        db.AuditEntries.Add(new AuditEntry { At = DateTimeOffset.UtcNow, VehicleId = form.Id, Outcome = "refused" });
+        await db.SaveChangesAsync(Ct);
+
+        Assert.True((await users.DeleteAsync(leaving)).Succeeded);
+
+        Assert.False(await db.Vehicles.AnyAsync(v => v.Id == form.Id, Ct));
+        Assert.False(await db.DischargePreferences.AnyAsync(p => p.VehicleId == form.Id, Ct));
+        Assert.True(await db.AuditEntries.AnyAsync(a => a.VehicleId == form.Id, Ct));
+    }
+
+    [Fact]
     public async Task An_identifier_already_used_by_another_car_is_refused_without_saying_whose()
     {
         var (sp, _, b, _) = await ArrangeAsync();
