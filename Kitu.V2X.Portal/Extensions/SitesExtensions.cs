@@ -8,6 +8,8 @@ internal static class SitesExtensions
     public static WebApplicationBuilder AddPortalSites(this WebApplicationBuilder builder)
     {
         builder.Services.AddScoped<ChargerGridSwitch>();
+        builder.Services.AddScoped<SiteAdministration>();
+        builder.Services.AddScoped<LotDashboard>();
         return builder;
     }
 }

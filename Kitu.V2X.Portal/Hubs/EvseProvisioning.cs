@@ -10,8 +10,17 @@ public sealed class EvseProvisioning(PortalDbContext db, TimeProvider time)
     public async Task<string> IssueAsync(Guid evseId, CancellationToken cancellationToken)
     {
         var (secret, credential) = EvseCredential.Issue(evseId, time.GetUtcNow());
-        await db.EvseCredentials.Where(c => c.EvseId == evseId).ExecuteDeleteAsync(cancellationToken);
-        db.EvseCredentials.Add(credential);
+        var existing = await db.EvseCredentials.SingleOrDefaultAsync(c => c.EvseId == evseId, cancellationToken);
+        if (existing is null)
+        {
+            db.EvseCredentials.Add(credential);
+        }
+        else
+        {
+            existing.SecretHash = credential.SecretHash; // the old secret stops working with this save
+            existing.IssuedAt = credential.IssuedAt;
+        }
+
         await db.SaveChangesAsync(cancellationToken);
         return secret;
     }
