@@ -136,6 +136,12 @@ public sealed class AuditEntry
 
     public Guid? CommandId { get; set; }
 
+    /// <summary>The site a switch or policy change concerns (owner audit).</summary>
+    public Guid? SiteId { get; set; }
+
+    /// <summary>The account that made a change (its id; removed with the account's identity).</summary>
+    public string? ActorId { get; set; }
+
     /// <summary>Short outcome: "accepted 5 kW until 18:30", "refused", "acked", "running", "stopped"…</summary>
     public required string Outcome { get; set; }
 

@@ -10,6 +10,7 @@ internal static class SitesExtensions
         builder.Services.AddScoped<ChargerGridSwitch>();
         builder.Services.AddScoped<SiteAdministration>();
         builder.Services.AddScoped<LotDashboard>();
+        builder.Services.AddScoped<SiteAudit>();
         return builder;
     }
 }

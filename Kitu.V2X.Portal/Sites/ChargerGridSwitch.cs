@@ -17,7 +17,7 @@ public sealed record ChargerBindResult(Guid EvseId, string Name, BindOutcome Out
 /// server, or unbind them; and allow or forbid discharge on them. Every call checks ownership first and hands the
 /// grid layer nothing but the EVSE id and its rating.
 /// </summary>
-public sealed class ChargerGridSwitch(PortalDbContext db, GridBindingService grid, Workers.DischargeMediator mediator)
+public sealed class ChargerGridSwitch(PortalDbContext db, GridBindingService grid, Workers.DischargeMediator mediator, SiteAudit audit)
 {
     public const string NotYours = "Charger not found among your sites.";
 
@@ -49,6 +49,10 @@ public sealed class ChargerGridSwitch(PortalDbContext db, GridBindingService gri
 
             var outcome = await grid.BindAsync(new BindRequest(id, serverId, registrationPin, evse.RatedChargeKw, evse.RatedDischargeKw), cancellationToken);
             results.Add(new ChargerBindResult(id, evse.Name, outcome));
+            if (outcome.Succeeded)
+            {
+                await audit.RecordNowAsync(evse.SiteId, ownerId, $"{evse.Name}: bound to the grid layer ({outcome.Rules?.ServerName})", id, cancellationToken);
+            }
         }
 
         return results;
@@ -58,9 +62,10 @@ public sealed class ChargerGridSwitch(PortalDbContext db, GridBindingService gri
     public async Task<int> UnbindAsync(string ownerId, IReadOnlyCollection<Guid> evseIds, CancellationToken cancellationToken)
     {
         var owned = await OwnedAsync(ownerId, evseIds, cancellationToken);
-        foreach (var id in owned.Keys)
+        foreach (var (id, evse) in owned)
         {
             await grid.UnbindAsync(id, cancellationToken);
+            await audit.RecordNowAsync(evse.SiteId, ownerId, $"{evse.Name}: unbound from the grid layer", id, cancellationToken);
         }
 
         return owned.Count;
@@ -76,6 +81,7 @@ public sealed class ChargerGridSwitch(PortalDbContext db, GridBindingService gri
         }
 
         await db.Evses.Where(e => e.Id == evseId).ExecuteUpdateAsync(set => set.SetProperty(e => e.OwnerAllowsDischarge, allow), cancellationToken);
+        await audit.RecordNowAsync(owned[evseId].SiteId, ownerId, $"{owned[evseId].Name}: discharge {(allow ? "allowed" : "forbidden")}", evseId, cancellationToken);
         var policy = await (from e in db.Evses join s in db.Sites on e.SiteId equals s.Id where e.Id == evseId select s.Policy).SingleAsync(cancellationToken);
         await mediator.OnOwnerPolicyChangedAsync(evseId, allow, policy);
         return true;

@@ -65,7 +65,7 @@ public sealed record ImportLine(int Line, string Name, string? Error);
 /// live connection is returned once), rotate a secret, remove a charger, import and export chargers as CSV. Every
 /// call is scoped to the owner; someone else's site or charger is "not found".
 /// </summary>
-public sealed class SiteAdministration(PortalDbContext db, EvseProvisioning provisioning, GridBindingService grid)
+public sealed class SiteAdministration(PortalDbContext db, EvseProvisioning provisioning, GridBindingService grid, SiteAudit audit)
 {
     public const string NotYours = "Site or charger not found among yours.";
     public const string CsvHeader = "name,current,rated_charge_kw,rated_discharge_kw,make,model,serial";
@@ -163,6 +163,7 @@ public sealed class SiteAdministration(PortalDbContext db, EvseProvisioning prov
             MaxExportKw = form.MaxExportKw,
             AllowedHours = form.AllowedFrom is { } from && form.AllowedTo is { } to ? new DailyWindow(TimeOnly.FromTimeSpan(from), TimeOnly.FromTimeSpan(to)) : null,
         };
+        audit.Record(site.Id, ownerId, $"Site saved: floor {form.SocFloorPercent?.ToString("0", CultureInfo.InvariantCulture) ?? "none"}, export limit {form.MaxExportKw?.ToString("0.#", CultureInfo.InvariantCulture) ?? "none"}, hours {site.Policy.AllowedHours?.ToString() ?? "any"}");
         await db.SaveChangesAsync(cancellationToken);
         form.Id = site.Id;
         return errors;
@@ -184,6 +185,7 @@ public sealed class SiteAdministration(PortalDbContext db, EvseProvisioning prov
 
         var evse = ToEvse(siteId, form);
         db.Evses.Add(evse);
+        audit.Record(siteId, ownerId, $"{evse.Name}: charger added, secret issued", evse.Id);
         await db.SaveChangesAsync(cancellationToken);
         var secret = await provisioning.IssueAsync(evse.Id, cancellationToken);
         return (null, new EvseCredentials(evse.Id, evse.Name, secret, hubUrl));
@@ -193,17 +195,24 @@ public sealed class SiteAdministration(PortalDbContext db, EvseProvisioning prov
     public async Task<EvseCredentials?> RotateSecretAsync(string ownerId, Guid evseId, string hubUrl, CancellationToken cancellationToken)
     {
         var evse = await OwnedEvseAsync(ownerId, evseId, cancellationToken);
-        return evse is null ? null : new EvseCredentials(evse.Id, evse.Name, await provisioning.IssueAsync(evse.Id, cancellationToken), hubUrl);
+        if (evse is null)
+        {
+            return null;
+        }
+
+        audit.Record(evse.SiteId, ownerId, $"{evse.Name}: new secret issued", evse.Id);
+        return new EvseCredentials(evse.Id, evse.Name, await provisioning.IssueAsync(evse.Id, cancellationToken), hubUrl);
     }
 
     /// <summary>Removes a charger: unbinds it from the grid layer and deletes it and its secret.</summary>
     public async Task<bool> RemoveEvseAsync(string ownerId, Guid evseId, CancellationToken cancellationToken)
     {
-        if (await OwnedEvseAsync(ownerId, evseId, cancellationToken) is null)
+        if (await OwnedEvseAsync(ownerId, evseId, cancellationToken) is not { } evse)
         {
             return false;
         }
 
+        await audit.RecordNowAsync(evse.SiteId, ownerId, $"{evse.Name}: charger removed", evseId, cancellationToken);
         await grid.UnbindAsync(evseId, cancellationToken);
         await db.Evses.Where(e => e.Id == evseId).ExecuteDeleteAsync(cancellationToken);
         return true;
@@ -259,6 +268,7 @@ public sealed class SiteAdministration(PortalDbContext db, EvseProvisioning prov
         }
 
         db.Evses.AddRange(forms.Select(f => ToEvse(siteId, f)));
+        audit.Record(siteId, ownerId, $"{forms.Count} chargers imported from CSV");
         await db.SaveChangesAsync(cancellationToken);
         return (true, report);
     }

@@ -74,6 +74,27 @@ public sealed class SiteAdministrationTests(SiteAdministrationTests.Portal porta
     }
 
     [Fact]
+    public async Task Every_switch_and_policy_change_is_in_the_site_audit_for_its_owner_only()
+    {
+        var (sp, owner, siteId) = await ArrangeAsync();
+        var bay = await sp.GetRequiredService<PortalDbContext>().Evses.AsNoTracking().FirstAsync(e => e.SiteId == siteId, Ct);
+        var chargers = sp.GetRequiredService<ChargerGridSwitch>();
+
+        Assert.True(await chargers.SetAllowDischargeAsync(owner, bay.Id, false, Ct));
+        Assert.True(await chargers.SetAllowDischargeAsync(owner, bay.Id, true, Ct));
+        var form = (await sp.GetRequiredService<SiteAdministration>().LoadAsync(owner, siteId, Ct))!;
+        form.MaxExportKw = 90;
+        Assert.Empty(await sp.GetRequiredService<SiteAdministration>().SaveAsync(owner, form, Ct));
+
+        var audit = (await sp.GetRequiredService<SiteAudit>().ListAsync(owner, siteId, Ct))!;
+        Assert.Contains(audit, a => a.What == $"{bay.Name}: discharge forbidden" && a.Who == DemoAccounts.Fleet.DisplayName);
+        Assert.Contains(audit, a => a.What == $"{bay.Name}: discharge allowed");
+        Assert.Contains(audit, a => a.What.StartsWith("Site saved:", StringComparison.Ordinal) && a.What.Contains("export limit 90", StringComparison.Ordinal));
+        var other = (await sp.GetRequiredService<UserManager<PortalUser>>().FindByEmailAsync(DemoAccounts.Owner.Email))!.Id;
+        Assert.Null(await sp.GetRequiredService<SiteAudit>().ListAsync(other, siteId, Ct));
+    }
+
+    [Fact]
     public async Task A_csv_with_one_bad_line_imports_nothing_and_names_the_line()
     {
         var (sp, owner, siteId) = await ArrangeAsync();

@@ -55,5 +55,7 @@ internal sealed class AuditEntryConfiguration : IEntityTypeConfiguration<AuditEn
         b.HasIndex(a => a.VehicleId);
         b.HasIndex(a => a.EvseId);
         b.HasIndex(a => a.EventId);
+        b.HasIndex(a => a.SiteId);
+        b.Property(a => a.ActorId).HasMaxLength(450);
     }
 }

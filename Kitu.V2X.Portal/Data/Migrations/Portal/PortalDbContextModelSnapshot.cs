@@ -458,6 +458,10 @@ namespace Kitu.V2X.Portal.Data.Migrations.Portal
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("ActorId")
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("At")
                         .HasColumnType("INTEGER");
 
@@ -483,6 +487,9 @@ namespace Kitu.V2X.Portal.Data.Migrations.Portal
                         .HasMaxLength(8000)
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid?>("SiteId")
+                        .HasColumnType("TEXT");
+
                     b.Property<Guid?>("VehicleId")
                         .HasColumnType("TEXT");
 
@@ -493,6 +500,8 @@ namespace Kitu.V2X.Portal.Data.Migrations.Portal
                     b.HasIndex("EventId");
 
                     b.HasIndex("EvseId");
+
+                    b.HasIndex("SiteId");
 
                     b.HasIndex("VehicleId");
 
