@@ -44,6 +44,7 @@ internal static class EvseExtensions
     {
         app.MapHub<EvseHub>(EvseHub.Path, o => o.ApplicationMaxBufferSize = EvseHub.MaximumMessageBytes);
         app.MapPrivacyExport();
+        _ = app.Services.GetRequiredService<Sites.PowerHistory>(); // starts recording power from the first status report
         return app;
     }
 }

@@ -11,6 +11,8 @@ internal static class SitesExtensions
         builder.Services.AddScoped<SiteAdministration>();
         builder.Services.AddScoped<LotDashboard>();
         builder.Services.AddScoped<SiteAudit>();
+        builder.Services.AddScoped<FleetVehicles>();
+        builder.Services.AddSingleton<PowerHistory>();
         return builder;
     }
 }

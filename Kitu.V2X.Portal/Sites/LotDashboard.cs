@@ -27,8 +27,35 @@ public sealed record LotRow(
 }
 
 /// <summary>The owner's live view of a site's chargers. Private drivers' cars show as "a car", never by name.</summary>
-public sealed class LotDashboard(PortalDbContext db, EvseConnections connections, GridRulesFeed grid)
+public sealed class LotDashboard(PortalDbContext db, EvseConnections connections, GridRulesFeed grid, PowerHistory history)
 {
+    /// <summary>Charge and discharge kW per hour over the last 24 hours for the site; null when it is not the owner's.</summary>
+    public async Task<IReadOnlyList<(DateTimeOffset Hour, double ChargeKw, double DischargeKw)>?> PowerAsync(string ownerId, Guid siteId, CancellationToken cancellationToken)
+    {
+        if (!await db.Sites.AnyAsync(s => s.Id == siteId && s.OwnerId == ownerId, cancellationToken))
+        {
+            return null;
+        }
+
+        return history.Hourly(await db.Evses.AsNoTracking().Where(e => e.SiteId == siteId).Select(e => e.Id).ToListAsync(cancellationToken));
+    }
+
+    /// <summary>Energy discharged per day (UTC) over the last week at the site's chargers, kWh.</summary>
+    public async Task<IReadOnlyList<(DateOnly Day, double Kwh)>> EnergyPerDayAsync(string ownerId, Guid siteId, CancellationToken cancellationToken)
+    {
+        var since = DateTimeOffset.UtcNow.AddDays(-7);
+        var commands = await (from c in db.DischargeCommands.AsNoTracking()
+                              join e in db.Evses.AsNoTracking() on c.EvseId equals e.Id
+                              join s in db.Sites.AsNoTracking() on e.SiteId equals s.Id
+                              where s.Id == siteId && s.OwnerId == ownerId && c.StartedAt != null
+                              select c).ToListAsync(cancellationToken);
+        return commands.Where(c => c.StartedAt >= since)
+            .GroupBy(c => DateOnly.FromDateTime(c.StartedAt!.Value.UtcDateTime))
+            .OrderBy(g => g.Key)
+            .Select(g => (g.Key, Math.Round(g.Sum(Drivers.DriverHistory.Energy), 2)))
+            .ToList();
+    }
+
     public async Task<IReadOnlyList<LotRow>?> RowsAsync(string ownerId, Guid siteId, CancellationToken cancellationToken)
     {
         var site = await db.Sites.AsNoTracking().SingleOrDefaultAsync(s => s.Id == siteId && s.OwnerId == ownerId, cancellationToken);
