@@ -95,6 +95,21 @@ public sealed class SiteAdministrationTests(SiteAdministrationTests.Portal porta
     }
 
     [Fact]
+    public async Task Opening_another_owner_s_site_by_url_shows_not_found()
+    {
+        var (_, _, depot) = await ArrangeAsync();
+        var client = FormClient.CreateClient(portal);
+        await FormClient.LoginAsync(client, DemoAccounts.Owner.Email);
+
+        var page = await client.GetStringAsync($"/sites/{depot}", Ct);
+        var fleetPage = await client.GetStringAsync("/fleet", Ct);
+
+        Assert.Contains(SiteAdministration.NotYours, page, StringComparison.Ordinal);
+        Assert.DoesNotContain("Bay 1", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("Van 1", fleetPage, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_csv_with_one_bad_line_imports_nothing_and_names_the_line()
     {
         var (sp, owner, siteId) = await ArrangeAsync();
