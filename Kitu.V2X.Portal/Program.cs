@@ -16,10 +16,12 @@ builder.AddDemoMode();
 builder.AddGridSecurity();
 builder.AddPortalSites();
 builder.AddEvseConnections();
+builder.AddOperatorApi();
 
 var app = builder.Build();
 app.UsePortalPipeline();
 app.MapEvseHub();
+app.MapOperatorApi();
 await app.RunAsync();
 return 0;
 

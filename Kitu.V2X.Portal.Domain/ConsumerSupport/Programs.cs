@@ -130,6 +130,9 @@ public sealed class ProgramEvent
 
     public DateTimeOffset? CancelledAt { get; set; }
 
+    /// <summary>The client's idempotency key when created through the API: the same key again returns this event.</summary>
+    public string? IdempotencyKey { get; set; }
+
     public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>();
@@ -150,4 +153,31 @@ public sealed class ProgramEvent
 
         return errors;
     }
+}
+
+/// <summary>A program operator's API key: only its SHA-256 is stored; the key is shown once at creation.</summary>
+public sealed class OperatorApiKey
+{
+    public Guid Id { get; set; } = Guid.NewGuid();
+
+    public Guid OperatorId { get; set; }
+
+    public required string Name { get; set; }
+
+    /// <summary>The first characters of the key, to recognise it in lists ("kitu_3fA9…").</summary>
+    public required string Prefix { get; set; }
+
+    public required byte[] KeyHash { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset? RevokedAt { get; set; }
+
+    public static (string Key, OperatorApiKey Stored) Issue(Guid operatorId, string name, DateTimeOffset now)
+    {
+        var key = "kitu_" + Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        return (key, new OperatorApiKey { OperatorId = operatorId, Name = name, Prefix = key[..10], KeyHash = Hash(key), CreatedAt = now });
+    }
+
+    public static byte[] Hash(string key) => System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key));
 }

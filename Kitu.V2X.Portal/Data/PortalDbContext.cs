@@ -26,6 +26,8 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
 
     public DbSet<EvseCredential> EvseCredentials => Set<EvseCredential>();
 
+    public DbSet<OperatorApiKey> OperatorApiKeys => Set<OperatorApiKey>();
+
     public DbSet<DischargeCommand> DischargeCommands => Set<DischargeCommand>();
 
     public DbSet<EventDecision> EventDecisions => Set<EventDecision>();

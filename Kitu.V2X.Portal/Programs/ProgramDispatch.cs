@@ -72,6 +72,22 @@ public sealed class ProgramDispatch(PortalDbContext db, DischargeMediator mediat
         return null;
     }
 
+    /// <summary>Cancels an event of the operator's; running discharges stop at once.</summary>
+    public async Task<bool> CancelAsync(string userId, Guid eventId, CancellationToken cancellationToken)
+    {
+        var operatorId = await OperatorOfAsync(userId, cancellationToken);
+        var ids = await (from e in db.ProgramEvents join p in db.DischargePrograms on e.ProgramId equals p.Id
+                         where e.Id == eventId && p.OperatorId == operatorId && e.CancelledAt == null select e.Id).ToListAsync(cancellationToken);
+        if (ids.Count == 0)
+        {
+            return false;
+        }
+
+        await db.ProgramEvents.Where(e => e.Id == eventId).ExecuteUpdateAsync(s => s.SetProperty(e => e.CancelledAt, time.GetUtcNow()), cancellationToken);
+        await mediator.PassNowAsync(cancellationToken);
+        return true;
+    }
+
     /// <summary>The commands and refusals of an event of the operator's; empty when it is not theirs.</summary>
     public async Task<(IReadOnlyList<EventCommandRow> Commands, IReadOnlyList<EventRefusalRow> Refusals)> MonitorAsync(string userId, Guid eventId, CancellationToken cancellationToken)
     {

@@ -25,6 +25,7 @@ public sealed class DemoTests(PortalFixture portal)
         var operatorPage = await DispatchEveningPeakAsync(portal);
         await Assertions.Expect(operatorPage.Locator("[data-testid='monitor-commands']")).ToContainTextAsync("Garage charger", new() { Timeout = 15_000 });
 
+        await Assertions.Expect(operatorPage.Locator("[data-testid='monitor-summary']").First).ToContainTextAsync("refused:", new() { Timeout = 15_000 });
         var power = car.Locator("[data-testid='car-power']");
         await Assertions.Expect(power).ToHaveTextAsync("−5.0 kW", new() { Timeout = 15_000 });
         var soc = car.Locator("[data-testid='car-soc']");

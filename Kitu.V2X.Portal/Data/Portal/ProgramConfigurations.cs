@@ -53,5 +53,20 @@ internal sealed class ProgramEventConfiguration : IEntityTypeConfiguration<Progr
         b.HasOne<DischargeProgram>().WithMany().HasForeignKey(e => e.ProgramId).OnDelete(DeleteBehavior.Cascade);
         b.HasIndex(e => new { e.ProgramId, e.Start });
         b.HasIndex(e => e.End);
+        b.Property(e => e.IdempotencyKey).HasMaxLength(100);
+        b.HasIndex(e => new { e.ProgramId, e.IdempotencyKey }).IsUnique().HasFilter("\"IdempotencyKey\" IS NOT NULL");
+    }
+}
+
+internal sealed class OperatorApiKeyConfiguration : IEntityTypeConfiguration<OperatorApiKey>
+{
+    public void Configure(EntityTypeBuilder<OperatorApiKey> b)
+    {
+        b.HasKey(k => k.Id);
+        b.HasOne<ProgramOperator>().WithMany().HasForeignKey(k => k.OperatorId).OnDelete(DeleteBehavior.Cascade);
+        b.Property(k => k.Name).HasMaxLength(100);
+        b.Property(k => k.Prefix).HasMaxLength(16);
+        b.Property(k => k.KeyHash).HasMaxLength(32);
+        b.HasIndex(k => k.KeyHash).IsUnique();
     }
 }

@@ -286,6 +286,46 @@ namespace Kitu.V2X.Portal.Data.Migrations.Portal
                     b.ToTable("EvseCredentials");
                 });
 
+            modelBuilder.Entity("Kitu.V2X.Portal.Domain.ConsumerSupport.OperatorApiKey", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("KeyHash")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("BLOB");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("OperatorId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Prefix")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("RevokedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("KeyHash")
+                        .IsUnique();
+
+                    b.HasIndex("OperatorId");
+
+                    b.ToTable("OperatorApiKeys");
+                });
+
             modelBuilder.Entity("Kitu.V2X.Portal.Domain.ConsumerSupport.ProgramEvent", b =>
                 {
                     b.Property<Guid>("Id")
@@ -300,6 +340,10 @@ namespace Kitu.V2X.Portal.Data.Migrations.Portal
 
                     b.Property<long>("End")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("IdempotencyKey")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
 
                     b.Property<Guid>("ProgramId")
                         .HasColumnType("TEXT");
@@ -316,6 +360,10 @@ namespace Kitu.V2X.Portal.Data.Migrations.Portal
                     b.HasKey("Id");
 
                     b.HasIndex("End");
+
+                    b.HasIndex("ProgramId", "IdempotencyKey")
+                        .IsUnique()
+                        .HasFilter("\"IdempotencyKey\" IS NOT NULL");
 
                     b.HasIndex("ProgramId", "Start");
 
@@ -817,6 +865,15 @@ namespace Kitu.V2X.Portal.Data.Migrations.Portal
                     b.HasOne("Kitu.V2X.Portal.Domain.ConsumerSupport.Evse", null)
                         .WithOne()
                         .HasForeignKey("Kitu.V2X.Portal.Domain.ConsumerSupport.EvseCredential", "EvseId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Kitu.V2X.Portal.Domain.ConsumerSupport.OperatorApiKey", b =>
+                {
+                    b.HasOne("Kitu.V2X.Portal.Domain.ConsumerSupport.ProgramOperator", null)
+                        .WithMany()
+                        .HasForeignKey("OperatorId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
