@@ -114,11 +114,17 @@ public sealed class AccountTests : IAsyncLifetime
         var admin = scope.ServiceProvider.GetRequiredService<AccountAdministration>();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<PortalUser>>();
 
-        var result = await admin.CreateAsync("ops@utility.test", "Ops", PortalRoles.ProgramOperator, Ct);
+        Assert.Null(await admin.CreateOperatorAsync("North Grid Co", OperatorKind.Utility, Ct));
+        var op = (await admin.OperatorsAsync(Ct)).Single(o => o.Name == "North Grid Co");
+        Assert.False((await admin.CreateAsync("nobody@utility.test", "No operator", PortalRoles.ProgramOperator, Ct)).Succeeded);
+
+        var result = await admin.CreateAsync("ops@utility.test", "Ops", PortalRoles.ProgramOperator, Ct, op.Id);
 
         Assert.True(result.Succeeded, string.Join("; ", result.Errors));
         var user = await users.FindByEmailAsync("ops@utility.test");
         Assert.NotNull(user);
+        Assert.Equal(op.Id, user.OperatorId);
+        Assert.Equal("An operator named North Grid Co already exists.", await admin.CreateOperatorAsync("North Grid Co", OperatorKind.Cpo, Ct));
         Assert.True(await users.CheckPasswordAsync(user, result.InitialPassword!));
         Assert.Contains(await admin.ListPrivilegedAsync(Ct), r => r.Email == "ops@utility.test");
     }

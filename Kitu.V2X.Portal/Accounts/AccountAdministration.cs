@@ -7,7 +7,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Kitu.V2X.Portal.Accounts;
 
 /// <summary>What a GridAdmin does with accounts: create program operators and other grid admins.</summary>
-public sealed class AccountAdministration(UserManager<PortalUser> users, ILogger<AccountAdministration> logger)
+public sealed class AccountAdministration(UserManager<PortalUser> users, PortalDbContext db, ILogger<AccountAdministration> logger)
 {
     /// <summary>Roles only a GridAdmin can grant.</summary>
     public static IReadOnlyList<string> GrantableRoles { get; } = [PortalRoles.ProgramOperator, PortalRoles.GridAdmin];
@@ -38,11 +38,16 @@ public sealed class AccountAdministration(UserManager<PortalUser> users, ILogger
     }
 
     /// <summary>Creates a confirmed account with a one-time password that is returned once and never stored in clear.</summary>
-    public async Task<CreateResult> CreateAsync(string email, string? displayName, string role, CancellationToken ct)
+    public async Task<CreateResult> CreateAsync(string email, string? displayName, string role, CancellationToken ct, Guid? operatorId = null)
     {
         if (!GrantableRoles.Contains(role))
         {
             return new CreateResult(false, null, [$"A grid administrator can create only {string.Join(" or ", GrantableRoles.Select(PortalRoles.DisplayName))} accounts."]);
+        }
+
+        if (role == PortalRoles.ProgramOperator && (operatorId is null || !await db.ProgramOperators.AnyAsync(o => o.Id == operatorId, ct)))
+        {
+            return new CreateResult(false, null, ["Choose the operator (OEM, utility, CPO or third party) this account acts for."]);
         }
 
         email = email.Trim();
@@ -52,7 +57,7 @@ public sealed class AccountAdministration(UserManager<PortalUser> users, ILogger
         }
 
         var password = GeneratePassword();
-        var user = new PortalUser { UserName = email, Email = email, EmailConfirmed = true, DisplayName = string.IsNullOrWhiteSpace(displayName) ? null : displayName.Trim() };
+        var user = new PortalUser { UserName = email, Email = email, EmailConfirmed = true, DisplayName = string.IsNullOrWhiteSpace(displayName) ? null : displayName.Trim(), OperatorId = role == PortalRoles.ProgramOperator ? operatorId : null };
         var created = await users.CreateAsync(user, password);
         if (!created.Succeeded)
         {
@@ -68,6 +73,33 @@ public sealed class AccountAdministration(UserManager<PortalUser> users, ILogger
 
         logger.LogInformation("Account {UserId} created with role {Role}", user.Id, role);
         return new CreateResult(true, password, []);
+    }
+
+    public async Task<IReadOnlyList<ProgramOperator>> OperatorsAsync(CancellationToken ct) =>
+        await db.ProgramOperators.AsNoTracking().OrderBy(o => o.Name).ToListAsync(ct);
+
+    /// <summary>Creates an operator organisation; the error in plain words, or null.</summary>
+    public async Task<string?> CreateOperatorAsync(string name, OperatorKind kind, CancellationToken ct)
+    {
+        name = name?.Trim() ?? "";
+        if (name.Length is 0 or > 100)
+        {
+            return "Give the operator a name of up to 100 characters.";
+        }
+
+        if (!Enum.IsDefined(kind))
+        {
+            return "Choose OEM, utility, CPO or third party.";
+        }
+
+        if (await db.ProgramOperators.AnyAsync(o => o.Name == name, ct))
+        {
+            return $"An operator named {name} already exists.";
+        }
+
+        db.ProgramOperators.Add(new ProgramOperator { Name = name, Kind = kind });
+        await db.SaveChangesAsync(ct);
+        return null;
     }
 
     private static string GeneratePassword()

@@ -12,10 +12,28 @@ public sealed partial class Accounts
     private IReadOnlyList<string> errors = [];
     private (string Email, string Password)? created;
     private bool busy;
+    private IReadOnlyList<ProgramOperator> operators = [];
+    private string operatorName = "";
+    private OperatorKind operatorKind = OperatorKind.Utility;
+    private string? operatorError;
 
     [Inject] private AccountAdministration Administration { get; set; } = default!;
 
-    protected override async Task OnInitializedAsync() => accounts = await Administration.ListPrivilegedAsync(CancellationToken.None);
+    protected override async Task OnInitializedAsync()
+    {
+        accounts = await Administration.ListPrivilegedAsync(CancellationToken.None);
+        operators = await Administration.OperatorsAsync(CancellationToken.None);
+    }
+
+    private async Task CreateOperatorAsync()
+    {
+        operatorError = await Administration.CreateOperatorAsync(operatorName, operatorKind, CancellationToken.None);
+        if (operatorError is null)
+        {
+            operatorName = "";
+            operators = await Administration.OperatorsAsync(CancellationToken.None);
+        }
+    }
 
     private async Task CreateAsync()
     {
@@ -24,7 +42,7 @@ public sealed partial class Accounts
         created = null;
         try
         {
-            var result = await Administration.CreateAsync(form.Email, form.DisplayName, form.Role, CancellationToken.None);
+            var result = await Administration.CreateAsync(form.Email, form.DisplayName, form.Role, CancellationToken.None, form.OperatorId);
             if (result.Succeeded)
             {
                 created = (form.Email.Trim(), result.InitialPassword!);
@@ -55,5 +73,7 @@ public sealed partial class Accounts
 
         [Required]
         public string Role { get; set; } = PortalRoles.ProgramOperator;
+
+        public Guid? OperatorId { get; set; }
     }
 }
