@@ -69,6 +69,11 @@ public sealed class DischargeProgram
     public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>();
+        if (string.IsNullOrWhiteSpace(Name))
+        {
+            errors.Add("Give the program a name.");
+        }
+
         if (IsEmergency && OperatorKind != OperatorKind.Utility)
         {
             errors.Add("Only a utility may run an emergency program.");

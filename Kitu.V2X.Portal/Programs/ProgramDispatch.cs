@@ -6,6 +6,27 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Kitu.V2X.Portal.Programs;
 
+/// <summary>A new program as the operator fills it in.</summary>
+public sealed class ProgramFormModel
+{
+    public string Name { get; set; } = "";
+
+    public string? Description { get; set; }
+
+    public ProgramExecutor Executor { get; set; } = ProgramExecutor.Evse;
+
+    public bool IsEmergency { get; set; }
+
+    public decimal PayPerKwh { get; set; } = 0.25m;
+
+    /// <summary>Comma-separated utility names whose customers may enroll; empty = any.</summary>
+    public string EligibleUtilities { get; set; } = "";
+
+    public double? MaxKwPerVehicle { get; set; } = 11;
+
+    public int NoticeMinutes { get; set; }
+}
+
 /// <summary>A program of the operator, with its latest event.</summary>
 public sealed record OperatorProgram(Guid Id, string Name, ProgramStatus Status, double? MaxKwPerVehicle, ProgramEvent? LatestEvent);
 
@@ -70,6 +91,53 @@ public sealed class ProgramDispatch(PortalDbContext db, DischargeMediator mediat
         await db.SaveChangesAsync(cancellationToken);
         await mediator.PassNowAsync(cancellationToken);
         return null;
+    }
+
+    /// <summary>Creates a draft program for the user's operator; the errors in plain words (empty when created).</summary>
+    public async Task<IReadOnlyList<string>> CreateProgramAsync(string userId, ProgramFormModel form, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(form);
+        var operatorId = await OperatorOfAsync(userId, cancellationToken);
+        var op = await db.ProgramOperators.AsNoTracking().SingleOrDefaultAsync(o => o.Id == operatorId, cancellationToken);
+        if (op is null)
+        {
+            return ["This account acts for no operator; ask a grid administrator."];
+        }
+
+        var program = new DischargeProgram
+        {
+            OperatorId = op.Id,
+            OperatorKind = op.Kind,
+            Name = form.Name.Trim(),
+            Description = string.IsNullOrWhiteSpace(form.Description) ? null : form.Description.Trim(),
+            Executor = form.Executor,
+            IsEmergency = form.IsEmergency,
+            CompensationPerKwh = form.PayPerKwh,
+            EligibleUtilities = [.. form.EligibleUtilities.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)],
+            MaxKwPerVehicle = form.MaxKwPerVehicle,
+            NoticeMinutes = form.NoticeMinutes,
+        };
+        var errors = program.Validate().ToList();
+        if (program.Name.Length > 100)
+        {
+            errors.Add("A name is at most 100 characters.");
+        }
+
+        if (errors.Count == 0)
+        {
+            db.DischargePrograms.Add(program);
+            await db.SaveChangesAsync(cancellationToken);
+        }
+
+        return errors;
+    }
+
+    /// <summary>Publishes or retires one of the operator's programs.</summary>
+    public async Task<bool> SetStatusAsync(string userId, Guid programId, ProgramStatus status, CancellationToken cancellationToken)
+    {
+        var operatorId = await OperatorOfAsync(userId, cancellationToken);
+        return await db.DischargePrograms.Where(p => p.Id == programId && p.OperatorId == operatorId)
+            .ExecuteUpdateAsync(s => s.SetProperty(p => p.Status, status), cancellationToken) == 1;
     }
 
     /// <summary>Cancels an event of the operator's; running discharges stop at once.</summary>

@@ -1,0 +1,47 @@
+using Kitu.V2X.Portal.Accounts;
+using Kitu.V2X.Portal.Data;
+using Kitu.V2X.Portal.Demo;
+using Kitu.V2X.Portal.Domain.ConsumerSupport;
+using Kitu.V2X.Portal.Programs;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Kitu.V2X.Portal.Tests.Integration.Programs;
+
+public sealed class ProgramDispatchTests(ProgramDispatchTests.Portal portal) : IClassFixture<ProgramDispatchTests.Portal>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task An_operator_creates_publishes_and_dispatches_its_own_programs_and_no_one_else_s()
+    {
+        await using var scope = portal.Services.CreateAsyncScope();
+        var sp = scope.ServiceProvider;
+        var users = sp.GetRequiredService<UserManager<PortalUser>>();
+        var utilityUser = (await users.FindByEmailAsync(DemoAccounts.Operator.Email))!.Id;
+        var admin = sp.GetRequiredService<AccountAdministration>();
+        Assert.Null(await admin.CreateOperatorAsync("Carmaker", OperatorKind.Oem, Ct));
+        var oem = (await admin.OperatorsAsync(Ct)).Single(o => o.Name == "Carmaker");
+        Assert.True((await admin.CreateAsync("oem@example.test", null, PortalRoles.ProgramOperator, Ct, oem.Id)).Succeeded);
+        var oemUser = (await users.FindByEmailAsync("oem@example.test"))!.Id;
+        var dispatch = sp.GetRequiredService<ProgramDispatch>();
+
+        Assert.Empty(await dispatch.CreateProgramAsync(utilityUser, new ProgramFormModel { Name = "Storm Reserve", IsEmergency = true }, Ct));
+        Assert.NotEmpty(await dispatch.CreateProgramAsync(oemUser, new ProgramFormModel { Name = "Fake emergency", IsEmergency = true }, Ct));
+        Assert.NotEmpty(await dispatch.CreateProgramAsync(oemUser, new ProgramFormModel { Name = "" }, Ct));
+        var storm = (await dispatch.ProgramsAsync(utilityUser, Ct)).Single(p => p.Name == "Storm Reserve");
+        Assert.Equal(ProgramStatus.Draft, storm.Status);
+        Assert.Equal("Only a published program can dispatch events.", await dispatch.DispatchNowAsync(utilityUser, storm.Id, 5, 30, Ct));
+
+        Assert.False(await dispatch.SetStatusAsync(oemUser, storm.Id, ProgramStatus.Published, Ct));
+        Assert.Equal(ProgramDispatch.NotYours, await dispatch.DispatchNowAsync(oemUser, storm.Id, 5, 30, Ct));
+        Assert.DoesNotContain(await dispatch.ProgramsAsync(oemUser, Ct), p => p.Id == storm.Id);
+
+        Assert.True(await dispatch.SetStatusAsync(utilityUser, storm.Id, ProgramStatus.Published, Ct));
+        Assert.Null(await dispatch.DispatchNowAsync(utilityUser, storm.Id, 5, 30, Ct));
+        Assert.True(await sp.GetRequiredService<PortalDbContext>().ProgramEvents.AnyAsync(e => e.ProgramId == storm.Id, Ct));
+    }
+
+    public sealed class Portal : PortalFactory;
+}
