@@ -53,6 +53,27 @@ run_assembly() {
 run_assembly tests "Kitu.V2X.Portal.Tests/bin/$CONFIGURATION/net10.0/Kitu.V2X.Portal.Tests.dll"
 run_assembly e2e "e2e/Kitu.V2X.Portal.E2E/bin/$CONFIGURATION/net10.0/Kitu.V2X.Portal.E2E.dll"
 
+# Benchmark harness smoke: each scenario runs briefly in Release; it checks the harness works, not timings.
+bench_passed=0
+bench_failed=0
+echo "== Bench smoke"
+if dotnet build bench -c Release -nologo -v q -clp:ErrorsOnly >"$RESULTS/bench-build.log" 2>&1; then
+  for scenario in "connections --quick" "grid-sessions --sessions 50 --poll 10 --seconds 5"; do
+    name="${scenario%% *}"
+    if timeout 600 dotnet bench/bin/Release/net10.0/Kitu.V2X.Portal.Bench.dll $scenario >"$RESULTS/bench-$name.log" 2>&1; then
+      bench_passed=$((bench_passed + 1))
+      echo "   bench $name: ok"
+    else
+      bench_failed=$((bench_failed + 1))
+      echo "   bench $name: FAILED; last lines:"
+      tail -15 "$RESULTS/bench-$name.log"
+    fi
+  done
+else
+  bench_failed=$((bench_failed + 1))
+  tail -20 "$RESULTS/bench-build.log"
+fi
+
 # One line per suite: the test namespace under Kitu.V2X.Portal.Tests (Domain, Integration, Components,
 # Architecture, ...) and e2e. Errors in fixtures count as failures.
 echo
@@ -68,13 +89,15 @@ cat "$RESULTS"/*.xml 2>/dev/null | grep -o '<test [^>]*>' | awk '
     seen[suite] = 1;
   }
   END { for (s in seen) printf "  %-20s %4d passed, %d failed, %d skipped\n", s, pass[s], fail[s], skip[s]; }' | sort
+printf "  %-20s %4d passed, %d failed, %d skipped\n" "bench (smoke)" "$bench_passed" "$bench_failed" 0
 
 # Totals from each assembly's own counts; errors (a fixture that failed) count as failures.
 read -r passed failed skipped < <(cat "$RESULTS"/*.xml 2>/dev/null | grep -o '<assembly [^>]*>' | awk '
   function attr(name,   v) { if (match($0, " " name "=\"[0-9]+\"")) { v = substr($0, RSTART, RLENGTH); gsub(/[^0-9]/, "", v); return v + 0 } return 0 }
   { p += attr("passed"); f += attr("failed") + attr("errors"); s += attr("skipped") }
   END { print p + 0, f + 0, s + 0 }')
-failed=$((failed + crashed))
+failed=$((failed + crashed + bench_failed))
+passed=$((passed + bench_passed))
 
 echo
 if [ "$skipped" -gt 0 ]; then

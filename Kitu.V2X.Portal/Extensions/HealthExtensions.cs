@@ -23,6 +23,12 @@ internal static class HealthExtensions
     {
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteJson });
         app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains(Ready), ResponseWriter = WriteJson });
+
+        // For the benchmark harness only (Diagnostics:Memory=true): memory after forced full collections.
+        if (app.Configuration.GetValue<bool>("Diagnostics:Memory"))
+        {
+            app.MapGet("/diagnostics/memory", () => Results.Ok(Memory.Measure()));
+        }
         return app;
     }
 

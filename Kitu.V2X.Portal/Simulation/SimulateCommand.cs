@@ -27,20 +27,7 @@ public static class SimulateCommand
         var statusSeconds = int.Parse(Option(args, "--status-seconds") ?? "5", CultureInfo.InvariantCulture);
         var seconds = Option(args, "--seconds") is { } s ? int.Parse(s, CultureInfo.InvariantCulture) : (int?)null;
 
-        var builder = WebApplication.CreateBuilder(args.Where(a => !a.StartsWith("--", StringComparison.Ordinal) || a.Contains(':', StringComparison.Ordinal)).ToArray());
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.AddPortalData();
-        await using var app = builder.Build();
-
-        List<(Guid Id, string Secret)> chargers;
-        await using (var scope = app.Services.CreateAsyncScope())
-        {
-            var sp = scope.ServiceProvider;
-            var db = sp.GetRequiredService<PortalDbContext>();
-            var owner = await db.Users.SingleOrDefaultAsync(u => u.NormalizedEmail == DemoAccounts.Fleet.Email.ToUpperInvariant())
-                ?? throw new InvalidOperationException("The demo fleet manager does not exist: run the portal once in demo mode first.");
-            chargers = await LoadLotAsync(db, owner.Id, count, new EvseProvisioning(db, TimeProvider.System));
-        }
+        var chargers = await ProvisionAsync(args.Where(a => !a.StartsWith("--", StringComparison.Ordinal) || a.Contains(':', StringComparison.Ordinal)).ToArray(), count);
 
         Console.WriteLine($"Connecting {count:N0} virtual EVSEs to {url} …");
         var evses = chargers.Select((c, i) => new VirtualEvse(c.Id, c.Secret, url, 22, new VirtualEv($"LOAD-{i:00000}", 60, 50 + (i % 40), true), TimeProvider.System, TimeSpan.FromSeconds(statusSeconds))).ToList();
@@ -98,6 +85,24 @@ public static class SimulateCommand
         }
 
         return failures == 0 ? 0 : 1;
+    }
+
+    /// <summary>
+    /// Registers (or reuses) the "Load test lot" of <paramref name="count"/> chargers in the portal's store found through
+    /// the portal's own settings (<paramref name="settings"/>, e.g. <c>--Storage:DataDirectory=…</c>) and issues each a
+    /// fresh secret. The portal must have run once in demo mode (the lot belongs to the demo fleet manager).
+    /// </summary>
+    public static async Task<List<(Guid Id, string Secret)>> ProvisionAsync(string[] settings, int count)
+    {
+        var builder = WebApplication.CreateBuilder(settings);
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.AddPortalData();
+        await using var app = builder.Build();
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
+        var owner = await db.Users.SingleOrDefaultAsync(u => u.NormalizedEmail == DemoAccounts.Fleet.Email.ToUpperInvariant())
+            ?? throw new InvalidOperationException("The demo fleet manager does not exist: run the portal once in demo mode first.");
+        return await LoadLotAsync(db, owner.Id, count, new EvseProvisioning(db, TimeProvider.System));
     }
 
     private static async Task<List<(Guid Id, string Secret)>> LoadLotAsync(PortalDbContext db, string ownerId, int count, EvseProvisioning provisioning)
