@@ -132,7 +132,13 @@ internal static class ConnectionsLoad
             var connections = Enumerable.Range(0, n).Select(_ => new HubConnectionBuilder()
                 .WithUrl(new Uri(url!, "/hub"), HttpTransportType.WebSockets, o => o.SkipNegotiation = true).Build()).ToList();
             var clock = Stopwatch.StartNew();
-            await ForAllAsync(connections, c => c.StartAsync());
+            // Like an EVSE after connecting: two small invocations (hello, status), so both sides have talked.
+            await ForAllAsync(connections, async c =>
+            {
+                await c.StartAsync();
+                await c.InvokeAsync("Report", new string('h', 120));
+                await c.InvokeAsync("Report", new string('s', 160));
+            });
             clock.Stop();
             var after = await http.GetFromJsonAsync<Memory.Reading>("/diagnostics/memory");
             foreach (var c in connections)
@@ -213,6 +219,9 @@ internal static class ConnectionsLoad
 
     private sealed record Result(double HeapPerConnection, double WorkingSetPerConnection, double ConnectSeconds);
 
-    /// <summary>The baseline: a hub with no logic.</summary>
-    private sealed class BareHub : Hub;
+    /// <summary>The baseline: a hub with no logic that accepts a report.</summary>
+    private sealed class BareHub : Hub
+    {
+        public Task Report(string payload) => Task.CompletedTask;
+    }
 }

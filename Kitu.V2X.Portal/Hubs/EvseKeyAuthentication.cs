@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Kitu.V2X.Portal.Data;
+using Kitu.V2X.Portal.Domain.ConsumerSupport;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -12,7 +13,7 @@ namespace Kitu.V2X.Portal.Hubs;
 /// against the stored hash. Requests that carry an <c>Origin</c> header come from a browser and are refused: EVSEs
 /// are not browsers, and a page must not be able to speak for one.
 /// </summary>
-public sealed class EvseKeyAuthentication(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, PortalDbContext db)
+public sealed class EvseKeyAuthentication(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, IServiceScopeFactory scopes)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "EvseKey";
@@ -40,7 +41,15 @@ public sealed class EvseKeyAuthentication(IOptionsMonitor<AuthenticationSchemeOp
             return AuthenticateResult.Fail("Malformed EVSE credentials.");
         }
 
-        var credential = await db.EvseCredentials.AsNoTracking().SingleOrDefaultAsync(c => c.EvseId == evseId, Context.RequestAborted);
+        // A short scope of its own: the WebSocket request (and its scope) lives as long as the connection, and a
+        // DbContext held there for hours would cost tens of KiB per connected EVSE.
+        EvseCredential? credential;
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            credential = await scope.ServiceProvider.GetRequiredService<PortalDbContext>().EvseCredentials.AsNoTracking()
+                .SingleOrDefaultAsync(c => c.EvseId == evseId, Context.RequestAborted);
+        }
+
         if (credential is null || !credential.Matches(value[(dot + 1)..]))
         {
             return AuthenticateResult.Fail("Unknown EVSE or wrong secret.");
