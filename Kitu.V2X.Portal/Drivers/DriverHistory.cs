@@ -26,7 +26,8 @@ public sealed class DriverHistory(PortalDbContext db)
                               join p in db.DischargePrograms.AsNoTracking() on a.ProgramId equals p.Id
                               where a.VehicleId != null && ids.Contains(a.VehicleId.Value) && a.Outcome == "refused"
                               select new { a, p.Name }).ToListAsync(cancellationToken);
-        var evseNames = await db.Evses.AsNoTracking().ToDictionaryAsync(e => e.Id, e => e.Name, cancellationToken);
+        var refusedAt = refusals.Select(x => x.a.EvseId).OfType<Guid>().Distinct().ToList();
+        var evseNames = await db.Evses.AsNoTracking().Where(e => refusedAt.Contains(e.Id)).ToDictionaryAsync(e => e.Id, e => e.Name, cancellationToken);
 
         var rows = commands.Select(x =>
         {

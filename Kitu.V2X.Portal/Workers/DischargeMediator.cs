@@ -494,8 +494,9 @@ public sealed partial class DischargeMediator(
     /// </summary>
     private async Task StopOrphansAsync(PortalDbContext db, List<DischargeCommand> live, CancellationToken ct)
     {
+        var running = live.Where(l => !l.IsTerminal).Select(l => l.Id).ToHashSet();
         var orphans = connections.All
-            .Where(c => c.Status?.CommandId is { } id && !live.Any(l => l.Id == id && !l.IsTerminal))
+            .Where(c => c.Status?.CommandId is { } id && !running.Contains(id))
             .Select(c => (c.ConnectionId, CommandId: c.Status!.CommandId!.Value))
             .ToList();
         foreach (var (connectionId, commandId) in orphans)

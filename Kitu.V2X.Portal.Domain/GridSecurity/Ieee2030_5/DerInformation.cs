@@ -55,7 +55,7 @@ public sealed class DerSettings : Resource
     public long UpdatedTime { get; set; }
 }
 
-/// <summary>The DER's status (no consumer data: connection and operational mode only).</summary>
+/// <summary>The DER's status: connection and operational mode only.</summary>
 [XmlRoot("DERStatus", Namespace = Sep.Namespace)]
 public sealed class DerStatus : Resource
 {
@@ -105,6 +105,5 @@ public static class ResponseStatus
 /// <summary><c>DERType</c> values used here.</summary>
 public static class DerType
 {
-    public const byte ElectricVehicle = 81;
     public const byte Evse = 82;
 }

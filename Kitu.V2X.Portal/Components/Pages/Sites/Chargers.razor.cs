@@ -41,8 +41,7 @@ public sealed partial class Chargers : IDisposable
         Feed.Changed += OnRulesChanged;
     }
 
-    private static TimeZoneInfo Zone(ChargerRow row) =>
-        TimeZoneInfo.TryFindSystemTimeZoneById(row.TimeZoneId, out var zone) ? zone : TimeZoneInfo.Utc;
+    private static TimeZoneInfo Zone(ChargerRow row) => Workers.MediationFacts.Zone(row.TimeZoneId);
 
     private static string StatusIcon(GridRules rules) => rules.Integration switch
     {
