@@ -31,6 +31,14 @@ public sealed class ProgramOperator
     public required string Name { get; set; }
 
     public OperatorKind Kind { get; set; }
+
+    /// <summary>
+    /// For an OEM: the vehicle makes its telematics link reaches. Commands of EV-executed programs for a car of one
+    /// of these makes travel over this operator's link (seed A.2.2).
+    /// </summary>
+    public List<string> VehicleMakes { get; set; } = [];
+
+    public bool Reaches(string? make) => make is { Length: > 0 } && VehicleMakes.Contains(make, StringComparer.OrdinalIgnoreCase);
 }
 
 /// <summary>A discharge program (Consumer Support Layer, seed §3.2.5.2).</summary>

@@ -14,6 +14,9 @@ public static class AgreementToDischarge
     /// <summary>A command shorter than this is not worth sending; the binding limit becomes the refusal reason.</summary>
     public static readonly TimeSpan MinimumRun = TimeSpan.FromMinutes(1);
 
+    /// <summary>A total target with less than this left is met: a smaller share is not worth a command.</summary>
+    public const double TargetMetBelowKw = 0.5;
+
     private static readonly CultureInfo Text = CultureInfo.InvariantCulture;
 
     public static Decision Decide(DecisionInput input)
@@ -58,6 +61,15 @@ public static class AgreementToDischarge
         if (offer.ProgramMaxKwPerVehicle is { } programMax)
         {
             Limit(ref kw, ref poweredBy, programMax, PowerLimit.Program);
+        }
+
+        if (offer.RemainingTargetKw is { } remaining)
+        {
+            Limit(ref kw, ref poweredBy, remaining, PowerLimit.Request);
+            if (remaining < TargetMetBelowKw)
+            {
+                Add(ref reasons, ReasonCode.ProgramTargetReached, $"{offer.ProgramName}'s event already has the power it asked for from other cars.");
+            }
         }
 
         if (evse.RatedDischargeKw <= 0)
@@ -203,6 +215,11 @@ public static class AgreementToDischarge
         if (!car.PluggedIn)
         {
             Add(ref reasons, ReasonCode.EvNotPluggedIn, $"Your car is not plugged in at {evse.Name}.");
+        }
+
+        if (offer.Executor == ProgramExecutor.Ev && !car.TelematicsOnline)
+        {
+            Add(ref reasons, ReasonCode.EvNoTelematicsLink, $"{offer.ProgramName} is run by the car, and its maker's telematics link is down.");
         }
 
         if (!prefs.Consent)

@@ -33,6 +33,12 @@ public sealed record EventOffer
     /// <summary>What the operator asks of this vehicle (per-vehicle request, or its share of a total target).</summary>
     public required double RequestedKw { get; init; }
 
+    /// <summary>
+    /// For an event with a total target: what is left of it once the other cars' commands are counted (kW); null
+    /// for a per-vehicle request. At or below zero the target is met and no further car is asked.
+    /// </summary>
+    public double? RemainingTargetKw { get; init; }
+
     /// <summary>The driver's rank for this program (1 = preferred); null when the vehicle is not enrolled.</summary>
     public int? EnrollmentRank { get; init; }
 
@@ -89,6 +95,9 @@ public sealed record VehicleFacts
 
     /// <summary>Plugged in at the EVSE this decision is about.</summary>
     public bool PluggedIn { get; init; } = true;
+
+    /// <summary>The car's maker has a live telematics link to the portal (needed when the car executes the program).</summary>
+    public bool TelematicsOnline { get; init; } = true;
 
     public bool Supports(CurrentType current) => current == CurrentType.Ac ? SupportsAcDischarge : SupportsDcDischarge;
 

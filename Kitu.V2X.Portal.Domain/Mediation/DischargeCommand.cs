@@ -49,6 +49,12 @@ public sealed class DischargeCommand
 
     public Guid EvseId { get; set; }
 
+    /// <summary>Who executes it (seed A.2): the EVSE over its live link, or the EV over its maker's telematics link.</summary>
+    public ConsumerSupport.ProgramExecutor Executor { get; set; }
+
+    /// <summary>For an EV-executed command: the OEM (or telematics aggregator) whose link carries it.</summary>
+    public Guid? TelematicsOperatorId { get; set; }
+
     public double Kw { get; set; }
 
     public DateTimeOffset Until { get; set; }

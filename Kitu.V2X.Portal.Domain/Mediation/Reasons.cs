@@ -44,6 +44,8 @@ public enum ReasonCode
     ProgramEventEnded,
     ProgramEventCancelled,
     ProgramSuperseded,
+    EvNoTelematicsLink,
+    ProgramTargetReached,
 }
 
 /// <summary>One reason, with the sentence a driver or site owner reads ("Your car is at 38 %, below your 40 % floor").</summary>
@@ -88,12 +90,14 @@ public static class ReasonCatalog
         new(ReasonCode.EvOutsideAllowedWindows, "ev.outside_allowed_windows", RefusingSide.Ev, "The driver allows discharge only in certain hours, and now is outside them."),
         new(ReasonCode.EvDepartureTargetUnreachable, "ev.departure_target_unreachable", RefusingSide.Ev, "Discharging would leave too little time to charge back to the departure target at the charger's rate."),
         new(ReasonCode.EvNotEnrolled, "ev.not_enrolled", RefusingSide.Ev, "The car is not enrolled in the program that sent the event."),
+        new(ReasonCode.EvNoTelematicsLink, "ev.no_telematics_link", RefusingSide.Ev, "The program is executed by the car, and the car's maker has no live telematics link to the portal to carry the command."),
         new(ReasonCode.EvStoppedByDriver, "ev.stopped_by_driver", RefusingSide.Ev, "The driver pressed \"Stop discharging now\"."),
         new(ReasonCode.ProgramNotPublished, "program.not_published", RefusingSide.Program, "The program is not open (a draft or retired)."),
         new(ReasonCode.ProgramNotEligible, "program.not_eligible", RefusingSide.Program, "The program is not offered at this site (its utility or site list excludes it)."),
         new(ReasonCode.ProgramEventNotStarted, "program.event_not_started", RefusingSide.Program, "The event has not started yet."),
         new(ReasonCode.ProgramEventEnded, "program.event_ended", RefusingSide.Program, "The event's window is over (a running command has expired)."),
         new(ReasonCode.ProgramEventCancelled, "program.event_cancelled", RefusingSide.Program, "The operator cancelled the event."),
+        new(ReasonCode.ProgramTargetReached, "program.target_reached", RefusingSide.Program, "The event asks for a total power, and the cars already discharging for it meet that target."),
         new(ReasonCode.ProgramSuperseded, "program.superseded", RefusingSide.Program, "Another event comes first: a utility emergency program, then the driver's rank, then the earlier event."),
     ];
 

@@ -21,10 +21,15 @@ internal static class EvseExtensions
             o.MaximumReceiveMessageSize = EvseHub.MaximumMessageBytes;
             o.MaximumParallelInvocationsPerClient = 1;
             o.EnableDetailedErrors = false;
+        }).AddHubOptions<TelematicsHub>(o =>
+        {
+            o.MaximumReceiveMessageSize = EvseHub.MaximumMessageBytes;
+            o.EnableDetailedErrors = false;
         });
         services.Configure<MediatorOptions>(builder.Configuration.GetSection(MediatorOptions.Section));
         services.Configure<SimulationOptions>(builder.Configuration.GetSection(SimulationOptions.Section));
         services.AddSingleton<EvseConnections>();
+        services.AddSingleton<TelematicsLinks>();
         services.AddSingleton<MediatorNotifier>();
         services.AddScoped<EvseProvisioning>();
         services.AddScoped<Drivers.DriverNow>();
@@ -43,6 +48,7 @@ internal static class EvseExtensions
     public static WebApplication MapEvseHub(this WebApplication app)
     {
         app.MapHub<EvseHub>(EvseHub.Path, o => o.ApplicationMaxBufferSize = EvseHub.MaximumMessageBytes);
+        app.MapHub<TelematicsHub>(TelematicsHub.Path, o => o.ApplicationMaxBufferSize = EvseHub.MaximumMessageBytes);
         app.MapPrivacyExport();
         _ = app.Services.GetRequiredService<Sites.PowerHistory>(); // starts recording power from the first status report
         return app;

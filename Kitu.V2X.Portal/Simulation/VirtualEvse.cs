@@ -43,7 +43,7 @@ public sealed class VirtualEvse : IAsyncDisposable
     private ITimer? timer;
     private DateTimeOffset lastTick;
     private DateTimeOffset lastStatus;
-    private (Guid Id, double Kw, DateTimeOffset Until, DateTimeOffset Deadline)? active;
+    private (Guid Id, double Kw, DateTimeOffset Until, DateTimeOffset Deadline, bool ByEv)? active;
 
     public VirtualEvse(Guid evseId, string secret, Uri portal, double maxDischargeKw, VirtualEv? ev, TimeProvider time, TimeSpan statusEvery, double batterySpeed = 1)
     {
@@ -61,8 +61,16 @@ public sealed class VirtualEvse : IAsyncDisposable
             })
             .WithAutomaticReconnect([TimeSpan.Zero, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(10)])
             .Build();
-        connection.On<GridRulesMessage>(nameof(IEvseClient.GridRules), r => Grid = r);
-        connection.On<OwnerPolicyMessage>(nameof(IEvseClient.OwnerPolicy), p => Policy = p);
+        connection.On<GridRulesMessage>(nameof(IEvseClient.GridRules), r =>
+        {
+            Grid = r;
+            return EnforceOnCarDischargeAsync();
+        });
+        connection.On<OwnerPolicyMessage>(nameof(IEvseClient.OwnerPolicy), p =>
+        {
+            Policy = p;
+            return EnforceOnCarDischargeAsync();
+        });
         connection.On<DischargeCommandMessage>(nameof(IEvseClient.Discharge), OnDischargeAsync);
         connection.On<StopMessage>(nameof(IEvseClient.Stop), OnStopAsync);
         connection.Reconnected += async _ => await HelloAsync();
@@ -172,8 +180,9 @@ public sealed class VirtualEvse : IAsyncDisposable
         {
             lastStatus = time.GetUtcNow();
             var power = active is null ? 0 : Misbehave.ReportPowerKw ?? PowerKw;
+            // Discharge the car asked for (an EV-executed program) is measured here too, but its command is the car's.
             status = new StatusMessage(Ev is not null, ReadsVehicleIdentifier ? Ev?.Identifier : null, Ev is null ? null : Math.Round(Ev.SocPercent, 2), Ev?.J3072Capable ?? false, power,
-                active is null ? EvseState.Idle : EvseState.Discharging, active?.Id);
+                active is null ? EvseState.Idle : EvseState.Discharging, active is { ByEv: false } a ? a.Id : null);
         }
 
         try
@@ -226,7 +235,7 @@ public sealed class VirtualEvse : IAsyncDisposable
                 if (refusal is null)
                 {
                     var kw = Math.Min(command.Kw, maxDischargeKw);
-                    active = (command.CommandId, kw, command.Until, command.FailSafeDeadline);
+                    active = (command.CommandId, kw, command.Until, command.FailSafeDeadline, false);
                     PowerKw = -kw;
                     Executions++;
                 }
@@ -246,14 +255,107 @@ public sealed class VirtualEvse : IAsyncDisposable
         }
     }
 
-    /// <summary>The EVSE's own reasons to refuse (seed §2.6): it enforces the grid rules and its owner's policy itself.</summary>
-    private string? OwnChecks(DischargeCommandMessage command)
+    /// <summary>
+    /// The plugged car asks to discharge for a command it received over its maker's telematics link (seed A.2.2).
+    /// The EVSE applies the same checks as for its own commands — grid integration and rules, its owner's policy —
+    /// and returns its reason when it cannot support discharge; a repeated command id only extends the deadline.
+    /// </summary>
+    public async Task<string?> EvRequestsDischargeAsync(VehicleCommandMessage command)
     {
-        if (Ev is null)
+        ArgumentNullException.ThrowIfNull(command);
+        string? refusal;
+        lock (gate)
         {
-            return EvseRejectReasons.NoVehicle;
+            if (active is { ByEv: true } running && running.Id == command.CommandId)
+            {
+                active = running with { Deadline = command.FailSafeDeadline > running.Deadline ? command.FailSafeDeadline : running.Deadline };
+                return null;
+            }
+
+            refusal = Ev is null || !string.Equals(Ev.Identifier, command.VehicleIdentifier, StringComparison.OrdinalIgnoreCase)
+                ? EvseRejectReasons.NoVehicle
+                : OwnChecks(command.Kw);
+            if (refusal is null)
+            {
+                var kw = Math.Min(command.Kw, maxDischargeKw);
+                active = (command.CommandId, kw, command.Until, command.FailSafeDeadline, true);
+                PowerKw = -kw;
+            }
         }
 
+        if (refusal is null)
+        {
+            await ReportAsync();
+        }
+
+        return refusal;
+    }
+
+    /// <summary>The car stops discharging for its command (its maker's link said stop, or it judged it not followed).</summary>
+    public async Task EvStopsAsync(Guid commandId)
+    {
+        lock (gate)
+        {
+            if (active is not { ByEv: true } running || running.Id != commandId)
+            {
+                return;
+            }
+
+            active = null;
+            PowerKw = 0;
+        }
+
+        await ReportAsync();
+    }
+
+    /// <summary>Why the EVSE last ended discharge a car was running through it (its reason code), if it did.</summary>
+    public string? CarDischargeEndedBecause { get; private set; }
+
+    /// <summary>The command the car is discharging for through this EVSE, with the power measured, if any.</summary>
+    public (Guid CommandId, double PowerKw)? EvDischarge
+    {
+        get
+        {
+            lock (gate)
+            {
+                return active is { ByEv: true } a ? (a.Id, PowerKw) : null;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Discharge a car runs through this EVSE ends here when the grid's rules or the owner's policy stop allowing it:
+    /// the EVSE enforces them whoever commands (the car then reports its command not followed).
+    /// </summary>
+    private async Task EnforceOnCarDischargeAsync()
+    {
+        lock (gate)
+        {
+            if (active is not { ByEv: true } running)
+            {
+                return;
+            }
+
+            active = null;
+            var refusal = OwnChecks(running.Kw);
+            if (refusal is null)
+            {
+                active = running;
+                return;
+            }
+
+            PowerKw = 0;
+            CarDischargeEndedBecause = refusal;
+        }
+
+        await ReportAsync();
+    }
+
+    /// <summary>The EVSE's own reasons to refuse (seed §2.6): it enforces the grid rules and its owner's policy itself.</summary>
+    private string? OwnChecks(DischargeCommandMessage command) => Ev is null ? EvseRejectReasons.NoVehicle : OwnChecks(command.Kw);
+
+    private string? OwnChecks(double commandKw)
+    {
         if (active is not null)
         {
             return EvseRejectReasons.Busy;
@@ -264,7 +366,7 @@ public sealed class VirtualEvse : IAsyncDisposable
             return EvseRejectReasons.NotGridIntegrated;
         }
 
-        if (grid.Energize == false || grid.Connect == false || grid.ExportLimitKw <= 0 || command.Kw > (grid.ExportLimitKw ?? double.MaxValue) + 1e-6)
+        if (grid.Energize == false || grid.Connect == false || grid.ExportLimitKw <= 0 || commandKw > (grid.ExportLimitKw ?? double.MaxValue) + 1e-6)
         {
             return EvseRejectReasons.GridForbidsExport;
         }

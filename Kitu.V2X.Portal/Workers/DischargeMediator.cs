@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using System.Linq.Expressions;
 using Kitu.V2X.Portal.Data;
 using Kitu.V2X.Portal.Domain.ConsumerSupport;
 using Kitu.V2X.Portal.Domain.GridSecurity;
@@ -17,7 +18,8 @@ namespace Kitu.V2X.Portal.Workers;
 /// EVSE it decides with <see cref="AgreementToDischarge"/>, writes accepted commands to the outbox (one per event
 /// and vehicle; the id is the idempotency key), sends them over the EVSE's connection, resends on ack timeout,
 /// follows them Pending → Sent → Acked → Running → Completed, and stops them on the monitor rules, when power does
-/// not follow, or when the link is lost. Every decision and transition goes to the audit trail. Passes run one at
+/// not follow, or when the link is lost. Commands of EV-executed programs travel over the car maker's telematics link
+/// instead, and the car's own reports say whether they are followed (seed A.2.2). Every decision and transition goes to the audit trail. Passes run one at
 /// a time; after a restart the next pass resumes from the outbox.
 /// </summary>
 public sealed partial class DischargeMediator(
@@ -25,6 +27,8 @@ public sealed partial class DischargeMediator(
     EvseConnections connections,
     GridRulesFeed grid,
     IHubContext<EvseHub, IEvseClient> hub,
+    TelematicsLinks telematics,
+    IHubContext<TelematicsHub, ITelematicsClient> telematicsHub,
     MediatorNotifier notifier,
     IOptions<MediatorOptions> options,
     TimeProvider time,
@@ -34,6 +38,7 @@ public sealed partial class DischargeMediator(
     private readonly MediatorOptions o = options.Value;
     private readonly ConcurrentDictionary<Guid, DateTimeOffset> linkLostAt = new();
     private readonly ConcurrentDictionary<Guid, Guid> liveCommandByEvse = new();
+    private readonly ConcurrentDictionary<Guid, Guid> liveTelematicsCommands = new();
     private volatile TaskCompletionSource nudge = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Asks for a pass now (an event dispatched, consent changed, a status arrived for a running command).</summary>
@@ -103,30 +108,43 @@ public sealed partial class DischargeMediator(
 
     /// <summary>The EVSE acked a command; false when it names no command of this EVSE.</summary>
     public Task<bool> OnAckAsync(Guid evseId, Guid commandId, CancellationToken cancellationToken) =>
-        TransitionAsync(evseId, commandId, (command, now) =>
-        {
-            if (command.State is CommandState.Pending or CommandState.Sent)
-            {
-                command.State = CommandState.Acked;
-                command.AckedAt = now;
-                return "acked";
-            }
-
-            return null; // a duplicate ack of a resent command: nothing changes
-        }, cancellationToken);
+        TransitionAsync(c => c.Id == commandId && c.EvseId == evseId && c.Executor == ProgramExecutor.Evse, Ack, cancellationToken);
 
     /// <summary>The EVSE rejected a command with its reason; false when it names no command of this EVSE.</summary>
     public Task<bool> OnRejectAsync(Guid evseId, Guid commandId, string reason, CancellationToken cancellationToken) =>
-        TransitionAsync(evseId, commandId, (command, now) =>
-        {
-            if (command.IsTerminal)
-            {
-                return null;
-            }
+        TransitionAsync(c => c.Id == commandId && c.EvseId == evseId && c.Executor == ProgramExecutor.Evse, Reject(reason, "The charger"), cancellationToken);
 
-            command.End(CommandState.Rejected, now, reason, $"The charger refused the command ({reason}).");
-            return "rejected by the EVSE";
-        }, cancellationToken);
+    /// <summary>A car acked a command over its maker's link; false when it names no command carried by that link.</summary>
+    public Task<bool> OnTelematicsAckAsync(Guid operatorId, Guid commandId, CancellationToken cancellationToken) =>
+        TransitionAsync(c => c.Id == commandId && c.TelematicsOperatorId == operatorId && c.Executor == ProgramExecutor.Ev, Ack, cancellationToken);
+
+    /// <summary>A car rejected a command over its maker's link (its own reason, or the EVSE's); false when it names no command of that link.</summary>
+    public Task<bool> OnTelematicsRejectAsync(Guid operatorId, Guid commandId, string reason, CancellationToken cancellationToken) =>
+        TransitionAsync(c => c.Id == commandId && c.TelematicsOperatorId == operatorId && c.Executor == ProgramExecutor.Ev, Reject(reason, "The car"), cancellationToken);
+
+    /// <summary>
+    /// A car's report over its maker's link: kept for the watch of its live command; for a command the portal does
+    /// not run any more, kept only while the car says it discharges (so the orphan check can stop it). False when the
+    /// report names a command of another link, or an unknown one the car is not discharging for.
+    /// </summary>
+    public bool OnTelematicsReport(Guid operatorId, VehicleReportMessage report, DateTimeOffset at)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        var known = liveTelematicsCommands.TryGetValue(report.CommandId, out var carriedBy);
+        if ((known && carriedBy != operatorId) || (!known && report.PowerKw >= 0) || !telematics.Report(operatorId, report, at))
+        {
+            return false;
+        }
+
+        Nudge();
+        return true;
+    }
+
+    public void OnTelematicsConnected(Guid operatorId)
+    {
+        linkLostAt.TryRemove(operatorId, out _);
+        Nudge();
+    }
 
     /// <summary>The driver pressed "stop discharging now": the vehicle's live command stops at once.</summary>
     public async Task<bool> StopByDriverAsync(Guid vehicleId, CancellationToken cancellationToken)
@@ -138,10 +156,11 @@ public sealed partial class DischargeMediator(
             var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
             var now = time.GetUtcNow();
             var live = await db.DischargeCommands.Where(c => c.VehicleId == vehicleId && (c.State == CommandState.Pending || c.State == CommandState.Sent || c.State == CommandState.Acked || c.State == CommandState.Running)).ToListAsync(cancellationToken);
+            var identifier = await db.Vehicles.AsNoTracking().Where(v => v.Id == vehicleId).Select(v => v.Identifier).SingleOrDefaultAsync(cancellationToken);
             var reason = new Reason(ReasonCode.EvStoppedByDriver, "You stopped discharging.");
             foreach (var command in live)
             {
-                await StopAsync(db, command, CommandState.Stopped, [reason], now);
+                await StopAsync(db, command, CommandState.Stopped, [reason], now, LinkFor(command, identifier));
             }
 
             await db.SaveChangesAsync(cancellationToken);
@@ -163,6 +182,7 @@ public sealed partial class DischargeMediator(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         connections.Disconnected += OnDisconnected;
+        telematics.Disconnected += OnDisconnected;
         grid.Changed += OnGridChanged;
         try
         {
@@ -192,6 +212,7 @@ public sealed partial class DischargeMediator(
         finally
         {
             connections.Disconnected -= OnDisconnected;
+            telematics.Disconnected -= OnDisconnected;
             grid.Changed -= OnGridChanged;
         }
     }
@@ -206,9 +227,10 @@ public sealed partial class DischargeMediator(
 
     private static string Kw(double kw) => kw.ToString("0.##", CultureInfo.InvariantCulture) + " kW";
 
-    private void OnDisconnected(Guid evseId)
+    /// <summary>An EVSE's link, or an OEM's telematics link, was lost (the ids never collide).</summary>
+    private void OnDisconnected(Guid linkId)
     {
-        linkLostAt[evseId] = time.GetUtcNow();
+        linkLostAt[linkId] = time.GetUtcNow();
         Nudge();
     }
 
@@ -222,14 +244,37 @@ public sealed partial class DischargeMediator(
         Nudge();
     }
 
-    private async Task<bool> TransitionAsync(Guid evseId, Guid commandId, Func<DischargeCommand, DateTimeOffset, string?> change, CancellationToken cancellationToken)
+    private static string? Ack(DischargeCommand command, DateTimeOffset now)
+    {
+        if (command.State is CommandState.Pending or CommandState.Sent)
+        {
+            command.State = CommandState.Acked;
+            command.AckedAt = now;
+            return "acked";
+        }
+
+        return null; // a duplicate ack of a resent command: nothing changes
+    }
+
+    private static Func<DischargeCommand, DateTimeOffset, string?> Reject(string reason, string who) => (command, now) =>
+    {
+        if (command.IsTerminal)
+        {
+            return null;
+        }
+
+        command.End(CommandState.Rejected, now, reason, $"{who} refused the command ({reason}).");
+        return who == "The car" ? "rejected by the EV" : "rejected by the EVSE";
+    };
+
+    private async Task<bool> TransitionAsync(Expression<Func<DischargeCommand, bool>> which, Func<DischargeCommand, DateTimeOffset, string?> change, CancellationToken cancellationToken)
     {
         await gate.WaitAsync(cancellationToken);
         try
         {
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
-            var command = await db.DischargeCommands.SingleOrDefaultAsync(c => c.Id == commandId && c.EvseId == evseId, cancellationToken);
+            var command = await db.DischargeCommands.SingleOrDefaultAsync(which, cancellationToken);
             if (command is null)
             {
                 return false;
@@ -238,6 +283,11 @@ public sealed partial class DischargeMediator(
             var now = time.GetUtcNow();
             if (change(command, now) is { } outcome)
             {
+                if (command.IsTerminal)
+                {
+                    telematics.Forget(command.Id);
+                }
+
                 Audit(db, command, now, outcome, []);
                 await db.SaveChangesAsync(cancellationToken);
                 notifier.CommandsChanged();
@@ -260,7 +310,7 @@ public sealed partial class DischargeMediator(
         var live = await db.DischargeCommands
             .Where(c => c.State == CommandState.Pending || c.State == CommandState.Sent || c.State == CommandState.Acked || c.State == CommandState.Running)
             .ToListAsync(ct);
-        var facts = await MediationFacts.LoadAsync(db, live, connections, grid, now, ct);
+        var facts = await MediationFacts.LoadAsync(db, live, connections, telematics, grid, now, ct);
         var changed = await DecideAsync(db, facts, live, now, ct);
 
         foreach (var command in live.ToList())
@@ -269,9 +319,20 @@ public sealed partial class DischargeMediator(
         }
 
         liveCommandByEvse.Clear();
-        foreach (var command in live.Where(c => !c.IsTerminal))
+        liveTelematicsCommands.Clear();
+        foreach (var command in live)
         {
+            if (command.IsTerminal)
+            {
+                telematics.Forget(command.Id);
+                continue;
+            }
+
             liveCommandByEvse[command.EvseId] = command.Id;
+            if (command.TelematicsOperatorId is { } carriedBy)
+            {
+                liveTelematicsCommands[command.Id] = carriedBy;
+            }
         }
 
         await StopOrphansAsync(db, live, ct);
@@ -353,6 +414,8 @@ public sealed partial class DischargeMediator(
                         ProgramName = input.Event.ProgramName,
                         VehicleId = vehicle.Id,
                         EvseId = at.EvseId,
+                        Executor = input.Event.Executor,
+                        TelematicsOperatorId = input.Event.Executor == ProgramExecutor.Ev ? facts.TelematicsOperatorFor(vehicle) : null,
                         Kw = decision.Kw,
                         Until = decision.Until,
                         FailSafeDeadline = Min(decision.Until, now.AddSeconds(o.FailSafeSeconds)),
@@ -376,65 +439,120 @@ public sealed partial class DischargeMediator(
     /// <summary>Moves one live command along: send, resend, running, followed, monitor, renew, link lost.</summary>
     private async Task<bool> AdvanceAsync(PortalDbContext db, MediationFacts facts, DischargeCommand command, List<DischargeCommand> live, DateTimeOffset now)
     {
-        var connection = connections.Get(command.EvseId);
-        if (connection is null)
+        var byEv = command.Executor == ProgramExecutor.Ev;
+        var link = LinkFor(command, facts.Vehicle(command.VehicleId)?.Identifier);
+        if (link is null)
         {
-            var lost = linkLostAt.GetOrAdd(command.EvseId, now);
+            var lost = linkLostAt.GetOrAdd(byEv ? command.TelematicsOperatorId ?? Guid.Empty : command.EvseId, now);
             if (now - lost < TimeSpan.FromSeconds(o.LinkGraceSeconds))
             {
                 return false;
             }
 
-            command.End(CommandState.Interrupted, now, "evse.link_lost", $"The link to the charger was lost; it stops by itself by {command.FailSafeDeadline:HH:mm:ss} UTC.");
+            var (code, text) = byEv
+                ? ("ev.link_lost", $"The link to the car's maker was lost; the car stops by itself by {command.FailSafeDeadline:HH:mm:ss} UTC.")
+                : ("evse.link_lost", $"The link to the charger was lost; it stops by itself by {command.FailSafeDeadline:HH:mm:ss} UTC.");
+            command.End(CommandState.Interrupted, now, code, text);
             Audit(db, command, now, "interrupted: link lost", []);
             return true;
         }
 
-        var client = hub.Clients.Client(connection.ConnectionId);
         switch (command.State)
         {
             case CommandState.Pending:
-                await SendAsync(client, command, now);
-                Audit(db, command, now, "sent", []);
+                await SendAsync(link, command, now);
+                Audit(db, command, now, byEv ? "sent to the car over its maker's link" : "sent", []);
                 return true;
 
             case CommandState.Sent when now - command.SentAt >= TimeSpan.FromSeconds(o.AckTimeoutSeconds):
                 if (command.Attempts >= o.MaxAttempts)
                 {
-                    command.End(CommandState.Interrupted, now, "evse.no_ack", $"The charger did not acknowledge the command after {command.Attempts} tries.");
+                    command.End(CommandState.Interrupted, now, byEv ? "ev.no_ack" : "evse.no_ack", $"The {(byEv ? "car" : "charger")} did not acknowledge the command after {command.Attempts} tries.");
                     Audit(db, command, now, "interrupted: no ack", []);
                     return true;
                 }
 
-                await SendAsync(client, command, now);
+                await SendAsync(link, command, now);
                 Audit(db, command, now, $"resent (try {command.Attempts})", []);
                 return true;
 
             case CommandState.Acked or CommandState.Running:
-                return await WatchAsync(db, facts, command, connection, client, live, now);
+                return await WatchAsync(db, facts, command, link, live, now);
 
             default:
                 return false;
         }
     }
 
-    private async Task<bool> WatchAsync(PortalDbContext db, MediationFacts facts, DischargeCommand command, LiveEvse connection, IEvseClient client, List<DischargeCommand> live, DateTimeOffset now)
+    /// <summary>
+    /// The link that carries a command: the EVSE's live connection, or — for an EV-executed program — the
+    /// telematics link of the car's maker. Null while it is down.
+    /// </summary>
+    private CommandLink? LinkFor(DischargeCommand command, string? vehicleIdentifier)
+    {
+        if (command.Executor == ProgramExecutor.Ev)
+        {
+            if (command.TelematicsOperatorId is not { } operatorId || telematics.ConnectionOf(operatorId) is not { } connectionId || vehicleIdentifier is null)
+            {
+                return null;
+            }
+
+            var car = telematicsHub.Clients.Client(connectionId);
+            return new CommandLink(
+                c => car.Discharge(new VehicleCommandMessage(c.Id, vehicleIdentifier, c.Kw, c.Until, c.ProgramName, c.FailSafeDeadline)),
+                (c, reason) => car.Stop(new VehicleStopMessage(c.Id, vehicleIdentifier, reason)));
+        }
+
+        if (connections.Get(command.EvseId) is not { } live)
+        {
+            return null;
+        }
+
+        var evse = hub.Clients.Client(live.ConnectionId);
+        return new CommandLink(c => evse.Discharge(Message(c)), (c, reason) => evse.Stop(new StopMessage(c.Id, reason)));
+    }
+
+    /// <summary>
+    /// What is measured for a command, kW (negative = discharging): the EVSE's report, or for an EV-executed command
+    /// the car's report over its maker's link. Null when nothing can be judged yet (an EVSE just reconnected).
+    /// </summary>
+    private (double Kw, VehicleReportMessage? CarSays)? Measure(DischargeCommand command)
+    {
+        if (command.Executor == ProgramExecutor.Ev)
+        {
+            var report = telematics.LatestReport(command.Id, command.TelematicsOperatorId);
+            return (report?.PowerKw ?? 0, report);
+        }
+
+        return connections.Get(command.EvseId)?.Status is { } status ? (status.CommandId == command.Id ? status.PowerKw : 0, null) : null;
+    }
+
+    private async Task<bool> WatchAsync(PortalDbContext db, MediationFacts facts, DischargeCommand command, CommandLink link, List<DischargeCommand> live, DateTimeOffset now)
     {
         var changed = false;
-        var status = connection.Status;
-        if (status is null)
+        if (Measure(command) is not var (measured, carSays))
         {
             return false; // just (re)connected: judge nothing until the EVSE says what it is doing
         }
 
-        var measured = status.CommandId == command.Id ? status.PowerKw : 0;
         if (command.MeasuredKw != measured)
         {
             command.MeasuredKw = measured;
             changed = true;
         }
 
-        if (command.State == CommandState.Acked && status.CommandId == command.Id && -measured >= command.Kw * 0.5)
+        // An EV-executed command: the car judges whether it is followed (seed A.2.2), e.g. the EVSE cannot discharge.
+        if (carSays is { Following: false })
+        {
+            var code = carSays.Reason ?? "ev.not_followed";
+            command.End(CommandState.NotFollowed, now, code, $"The car reports the command is not followed ({code}).");
+            await link.Stop(command, code);
+            telematics.Forget(command.Id);
+            Audit(db, command, now, "not followed (the car says)", []);
+            return true;
+        }
+
+        if (command.State == CommandState.Acked && -measured >= command.Kw * 0.5)
         {
             command.State = CommandState.Running;
             command.StartedAt = now;
@@ -451,7 +569,7 @@ public sealed partial class DischargeMediator(
             if (!verdict.Continue)
             {
                 var ended = verdict.Reasons.All(r => r.Code == ReasonCode.ProgramEventEnded);
-                await StopAsync(db, command, ended ? CommandState.Completed : CommandState.Stopped, verdict.Reasons, now, client);
+                await StopAsync(db, command, ended ? CommandState.Completed : CommandState.Stopped, verdict.Reasons, now, link);
                 return true;
             }
         }
@@ -465,8 +583,10 @@ public sealed partial class DischargeMediator(
             changed = true;
             if (now - command.OffTargetSince >= TimeSpan.FromSeconds(o.FollowGraceSeconds))
             {
-                command.End(CommandState.NotFollowed, now, "evse.not_followed", $"The charger reported {Kw(-measured)} where {Kw(command.Kw)} was commanded.");
-                await client.Stop(new StopMessage(command.Id, "evse.not_followed"));
+                var code = command.Executor == ProgramExecutor.Ev ? "ev.not_followed" : "evse.not_followed";
+                command.End(CommandState.NotFollowed, now, code, $"The {(command.Executor == ProgramExecutor.Ev ? "car" : "charger")} reported {Kw(-measured)} where {Kw(command.Kw)} was commanded.");
+                await link.Stop(command, code);
+                telematics.Forget(command.Id);
                 Audit(db, command, now, "not followed", []);
                 return true;
             }
@@ -481,7 +601,7 @@ public sealed partial class DischargeMediator(
         if (command.FailSafeDeadline < command.Until && command.FailSafeDeadline - now < TimeSpan.FromSeconds(o.FailSafeSeconds / 2.0))
         {
             command.FailSafeDeadline = Min(command.Until, now.AddSeconds(o.FailSafeSeconds));
-            await client.Discharge(Message(command));
+            await link.Send(command);
             changed = true;
         }
 
@@ -507,25 +627,38 @@ public sealed partial class DischargeMediator(
                 await hub.Clients.Client(connectionId).Stop(new StopMessage(commandId, ended?.ReasonCode ?? "portal.unknown_command"));
             }
         }
+
+        // The same for cars behind a telematics link: a car still discharging for a command that has ended.
+        foreach (var (operatorId, report) in telematics.Discharging.Where(r => !running.Contains(r.Report.CommandId)).ToList())
+        {
+            var ended = await db.DischargeCommands.AsNoTracking().Where(c => c.Id == report.CommandId && c.TelematicsOperatorId == operatorId).Select(c => new { c.State, c.ReasonCode }).SingleOrDefaultAsync(ct);
+            if ((ended is null || ended.State is CommandState.Completed or CommandState.Rejected or CommandState.NotFollowed or CommandState.Stopped or CommandState.Interrupted)
+                && telematics.ConnectionOf(operatorId) is { } connectionId)
+            {
+                await telematicsHub.Clients.Client(connectionId).Stop(new VehicleStopMessage(report.CommandId, report.VehicleIdentifier, ended?.ReasonCode ?? "portal.unknown_command"));
+                telematics.Forget(report.CommandId);
+            }
+        }
     }
 
-    private async Task SendAsync(IEvseClient client, DischargeCommand command, DateTimeOffset now)
+    private static async Task SendAsync(CommandLink link, DischargeCommand command, DateTimeOffset now)
     {
         command.State = CommandState.Sent;
         command.SentAt = now;
         command.Attempts++;
-        await client.Discharge(Message(command));
+        await link.Send(command);
     }
 
-    private async Task StopAsync(PortalDbContext db, DischargeCommand command, CommandState state, IReadOnlyList<Reason> reasons, DateTimeOffset now, IEvseClient? client = null)
+    private async Task StopAsync(PortalDbContext db, DischargeCommand command, CommandState state, IReadOnlyList<Reason> reasons, DateTimeOffset now, CommandLink? link)
     {
         var first = reasons.FirstOrDefault();
         command.End(state, now, first?.Id, string.Join(" ", reasons.Select(r => r.Text)));
-        client ??= connections.Get(command.EvseId) is { } live ? hub.Clients.Client(live.ConnectionId) : null;
-        if (client is not null)
+        if (link is not null)
         {
-            await client.Stop(new StopMessage(command.Id, first?.Id ?? "portal.stopped"));
+            await link.Stop(command, first?.Id ?? "portal.stopped");
         }
+
+        telematics.Forget(command.Id);
 
         Audit(db, command, now, state == CommandState.Completed ? "completed" : "stopped", reasons);
         LogStopped(command.EvseId, command.Id, state, first?.Id);
@@ -548,6 +681,9 @@ public sealed partial class DischargeMediator(
         });
 
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
+
+    /// <summary>How to reach whoever executes a command: send (or renew) it, and stop it with a reason id.</summary>
+    private sealed record CommandLink(Func<DischargeCommand, Task> Send, Func<DischargeCommand, string, Task> Stop);
 
     [LoggerMessage(LogLevel.Information, "EVSE {EvseId}: command {CommandId} accepted at {Kw} kW")]
     private partial void LogDecided(Guid evseId, Guid commandId, double kw);

@@ -20,7 +20,9 @@ internal sealed class MediationFacts
     private readonly Dictionary<Guid, Vehicle> vehicles;
     private readonly Dictionary<Guid, DischargePreferences> preferences;
     private readonly Dictionary<Guid, (Evse Evse, Site Site)> chargers;
+    private readonly List<ProgramOperator> carMakers;
     private readonly EvseConnections connections;
+    private readonly TelematicsLinks telematics;
     private readonly GridRulesFeed grid;
 
     private MediationFacts(
@@ -30,9 +32,13 @@ internal sealed class MediationFacts
         Dictionary<Guid, Vehicle> vehicles,
         Dictionary<Guid, DischargePreferences> preferences,
         Dictionary<Guid, (Evse, Site)> chargers,
+        List<ProgramOperator> carMakers,
         EvseConnections connections,
+        TelematicsLinks telematics,
         GridRulesFeed grid)
     {
+        this.carMakers = carMakers;
+        this.telematics = telematics;
         this.events = events;
         this.programs = programs;
         this.enrollments = enrollments;
@@ -57,8 +63,16 @@ internal sealed class MediationFacts
 
     public (Evse Evse, Site Site)? Charger(Guid evseId) => chargers.TryGetValue(evseId, out var c) ? c : null;
 
+    /// <summary>The car maker whose telematics link reaches this vehicle (a live one first), if any.</summary>
+    public Guid? TelematicsOperatorFor(Vehicle vehicle)
+    {
+        ArgumentNullException.ThrowIfNull(vehicle);
+        var reaching = carMakers.Where(m => m.Reaches(vehicle.Make)).ToList();
+        return (reaching.FirstOrDefault(m => telematics.IsOnline(m.Id)) ?? reaching.FirstOrDefault())?.Id;
+    }
+
     /// <summary>Loads what a pass needs: events in force or with live commands, and everything they touch.</summary>
-    public static async Task<MediationFacts> LoadAsync(PortalDbContext db, IReadOnlyCollection<DischargeCommand> liveCommands, EvseConnections connections, GridRulesFeed grid, DateTimeOffset now, CancellationToken ct)
+    public static async Task<MediationFacts> LoadAsync(PortalDbContext db, IReadOnlyCollection<DischargeCommand> liveCommands, EvseConnections connections, TelematicsLinks telematics, GridRulesFeed grid, DateTimeOffset now, CancellationToken ct)
     {
         var commandEvents = liveCommands.Select(c => c.EventId).Distinct().ToList();
         var events = await db.ProgramEvents.AsNoTracking()
@@ -82,7 +96,11 @@ internal sealed class MediationFacts
                               where evseIds.Contains(e.Id)
                               select new { e, s }).ToDictionaryAsync(x => x.e.Id, x => (x.e, x.s), ct);
 
-        return new MediationFacts(events, programs, allEnrollments, vehicles, preferences, chargers, connections, grid);
+        var carMakers = programs.Values.Any(p => p.Executor == ProgramExecutor.Ev) || liveCommands.Any(c => c.Executor == ProgramExecutor.Ev)
+            ? await db.ProgramOperators.AsNoTracking().Where(o => o.Kind == OperatorKind.Oem).ToListAsync(ct)
+            : [];
+
+        return new MediationFacts(events, programs, allEnrollments, vehicles, preferences, chargers, carMakers, connections, telematics, grid);
     }
 
     /// <summary>The decision input for a vehicle at an EVSE for an event, or null when a fact is missing.</summary>
@@ -103,10 +121,10 @@ internal sealed class MediationFacts
         return new DecisionInput
         {
             Now = now,
-            Event = Offer(programEvent, program, vehicle.Id, evse),
+            Event = Offer(programEvent, program, vehicle.Id, evse, liveCommands),
             CompetingEvents = EventsInForce(now)
                 .Where(e => e.Id != programEvent.Id && enrollments.Any(en => en.VehicleId == vehicle.Id && en.ProgramId == e.ProgramId))
-                .Select(e => Offer(e, programs[e.ProgramId], vehicle.Id, evse))
+                .Select(e => Offer(e, programs[e.ProgramId], vehicle.Id, evse, liveCommands))
                 .ToList(),
             Evse = new EvseFacts
             {
@@ -121,7 +139,11 @@ internal sealed class MediationFacts
                 SiteTimeZone = Zone(site.TimeZoneId),
                 SiteExportHeadroomKw = site.Policy.MaxExportKw is { } max ? Math.Max(0, max - siteRunningKw) : null,
             },
-            Vehicle = VehicleFacts.From(vehicle, status?.SocPercent ?? 0, plugged) with { J3072Capable = vehicle.J3072Capable || (plugged && status!.J3072Capable) },
+            Vehicle = VehicleFacts.From(vehicle, status?.SocPercent ?? 0, plugged) with
+            {
+                J3072Capable = vehicle.J3072Capable || (plugged && status!.J3072Capable),
+                TelematicsOnline = TelematicsOperatorFor(vehicle) is { } maker && telematics.IsOnline(maker),
+            },
             Preferences = prefs,
             DriverTimeZone = Zone(prefs.TimeZoneId),
             Grid = grid.Get(evseId),
@@ -130,7 +152,7 @@ internal sealed class MediationFacts
 
     public static TimeZoneInfo Zone(string id) => TimeZoneInfo.TryFindSystemTimeZoneById(id, out var zone) ? zone : TimeZoneInfo.Utc;
 
-    private EventOffer Offer(ProgramEvent e, DischargeProgram program, Guid vehicleId, Evse evse) => new()
+    private EventOffer Offer(ProgramEvent e, DischargeProgram program, Guid vehicleId, Evse evse, IReadOnlyCollection<DischargeCommand> liveCommands) => new()
     {
         EventId = e.Id,
         ProgramId = program.Id,
@@ -145,6 +167,9 @@ internal sealed class MediationFacts
         CreatedAt = e.CreatedAt,
         Cancelled = e.CancelledAt is not null,
         RequestedKw = e.RequestedKwPerVehicle ?? program.MaxKwPerVehicle ?? evse.RatedDischargeKw,
+        RemainingTargetKw = e.TotalTargetKw is { } target
+            ? target - liveCommands.Where(c => c.EventId == e.Id && c.VehicleId != vehicleId && !c.IsTerminal).Sum(c => c.Kw)
+            : null,
         EnrollmentRank = enrollments.FirstOrDefault(en => en.VehicleId == vehicleId && en.ProgramId == program.Id)?.Rank,
         SiteEligible = chargers.TryGetValue(evse.Id, out var c) && program.IsEligible(c.Site.UtilityName, c.Site.Id),
     };

@@ -135,4 +135,29 @@ public sealed class ClampTests
 
         Assert.Equal([ReasonCode.EvSocAtFloor], decision.Reasons.Select(r => r.Code));
     }
+
+    [Fact]
+    public void A_total_target_gives_a_car_at_most_what_is_left_of_it()
+    {
+        var decision = AgreementToDischarge.Decide(Accepting() with { Event = Accepting().Event with { RemainingTargetKw = 3 } });
+
+        Assert.True(decision.Accepted);
+        Assert.Equal((3.0, PowerLimit.Request), (decision.Kw, decision.PowerLimitedBy));
+    }
+
+    [Fact]
+    public void A_total_target_with_more_left_than_the_car_gives_does_not_raise_the_request()
+    {
+        var decision = AgreementToDischarge.Decide(Accepting() with { Event = Accepting().Event with { RemainingTargetKw = 500 } });
+
+        Assert.Equal(5.0, decision.Kw);
+    }
+
+    [Fact]
+    public void A_met_total_target_refuses_further_cars_with_its_reason()
+    {
+        var decision = AgreementToDischarge.Decide(Accepting() with { Event = Accepting().Event with { RemainingTargetKw = AgreementToDischarge.TargetMetBelowKw - 0.1 } });
+
+        Assert.Equal([ReasonCode.ProgramTargetReached], decision.Reasons.Select(r => r.Code));
+    }
 }

@@ -39,6 +39,8 @@ public sealed class ReasonTableTests
         [ReasonCode.EvOutsideAllowedWindows] = i => i.WithPreferences(p => p.AllowedWindows = [new(new(1, 0), new(5, 0))]),
         [ReasonCode.EvDepartureTargetUnreachable] = i => i.WithPreferences(p => p.Departures = [new(DayOfWeek.Monday, new(17, 20), 80)]),
         [ReasonCode.EvNotEnrolled] = i => i with { Event = i.Event with { EnrollmentRank = null } },
+        [ReasonCode.EvNoTelematicsLink] = i => i with { Event = i.Event with { Executor = ProgramExecutor.Ev }, Vehicle = i.Vehicle with { TelematicsOnline = false } },
+        [ReasonCode.ProgramTargetReached] = i => i with { Event = i.Event with { RemainingTargetKw = 0.2 } },
         [ReasonCode.ProgramNotPublished] = i => i with { Event = i.Event with { ProgramStatus = ProgramStatus.Retired } },
         [ReasonCode.ProgramNotEligible] = i => i with { Event = i.Event with { SiteEligible = false } },
         [ReasonCode.ProgramEventNotStarted] = i => i with { Event = i.Event with { Start = Now.AddMinutes(10), End = Now.AddMinutes(40) } },

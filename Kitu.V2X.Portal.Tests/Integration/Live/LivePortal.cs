@@ -48,8 +48,13 @@ public class LivePortal : PortalFactory
         builder.UseSetting("Mediator:RetryRefusedSeconds", "1");
     }
 
-    /// <summary>A site, a DC charger (bound to the sandbox unless told not to), a car plugged into a connected virtual EVSE, a program it is enrolled in.</summary>
-    public async Task<Rig> RigAsync(double soc = 70, bool bind = true, bool allow = true, CurrentType current = CurrentType.Dc, bool j3072 = true, double floor = 40, bool connect = true)
+    /// <summary>
+    /// A site, a DC charger (bound to the sandbox unless told not to), a car plugged into a connected virtual EVSE, a
+    /// program it is enrolled in. For an EV-executed program, also the car's maker (an OEM operator with an API key)
+    /// and its simulated telematics cloud, connected unless told not to.
+    /// </summary>
+    public async Task<Rig> RigAsync(double soc = 70, bool bind = true, bool allow = true, CurrentType current = CurrentType.Dc, bool j3072 = true, double floor = 40, bool connect = true,
+        ProgramExecutor executor = ProgramExecutor.Evse, bool telematicsOnline = true)
     {
         var ct = TestContext.Current.CancellationToken;
         await using var scope = Services.CreateAsyncScope();
@@ -61,10 +66,12 @@ public class LivePortal : PortalFactory
         var driverId = (await users.FindByEmailAsync(Demo.DemoAccounts.Driver.Email))!.Id;
         var site = new Site { OwnerId = ownerId, Name = $"Site {tag}", UtilityName = "Test utility", Kind = SiteKind.Private };
         var evse = new Kitu.V2X.Portal.Domain.ConsumerSupport.Evse { SiteId = site.Id, Name = $"Charger {tag}", Current = current, RatedChargeKw = 11, RatedDischargeKw = 11, OwnerAllowsDischarge = allow };
-        var vehicle = new Vehicle { OwnerId = driverId, Name = $"Car {tag}", BatteryKwh = 60, MaxDischargeKw = 11, SupportsAcDischarge = true, SupportsDcDischarge = true, J3072Capable = j3072, Identifier = $"CAR-{tag}" };
+        var vehicle = new Vehicle { OwnerId = driverId, Name = $"Car {tag}", Make = $"Make-{tag}", BatteryKwh = 60, MaxDischargeKw = 11, SupportsAcDischarge = true, SupportsDcDischarge = true, J3072Capable = j3072, Identifier = $"CAR-{tag}" };
         var op = new ProgramOperator { Name = $"Utility {tag}", Kind = OperatorKind.Utility };
-        var program = new DischargeProgram { OperatorId = op.Id, OperatorKind = OperatorKind.Utility, Name = $"Program {tag}", Status = ProgramStatus.Published, EligibleUtilities = ["Test utility"], MaxKwPerVehicle = 11 };
-        db.AddRange(site, evse, vehicle, op, program);
+        var program = new DischargeProgram { OperatorId = op.Id, OperatorKind = OperatorKind.Utility, Name = $"Program {tag}", Executor = executor, Status = ProgramStatus.Published, EligibleUtilities = ["Test utility"], MaxKwPerVehicle = 11 };
+        var maker = new ProgramOperator { Name = $"Maker {tag}", Kind = OperatorKind.Oem, VehicleMakes = [vehicle.Make] };
+        var (makerKey, storedKey) = OperatorApiKey.Issue(maker.Id, "telematics", DateTimeOffset.UtcNow);
+        db.AddRange(site, evse, vehicle, op, program, maker, storedKey);
         db.DischargePreferences.Add(new DischargePreferences { VehicleId = vehicle.Id, Consent = true, SocFloorPercent = floor });
         db.Enrollments.Add(new Enrollment { VehicleId = vehicle.Id, ProgramId = program.Id, Rank = 1, EnrolledAt = DateTimeOffset.UtcNow });
         await db.SaveChangesAsync(ct);
@@ -80,12 +87,21 @@ public class LivePortal : PortalFactory
         var secret = await sp.GetRequiredService<EvseProvisioning>().IssueAsync(evse.Id, ct);
         var ev = new VirtualEv(vehicle.Identifier, 60, soc, j3072);
         var virtualEvse = new VirtualEvse(evse.Id, secret, Address, 11, ev, TimeProvider.System, TimeSpan.FromSeconds(1));
-        var rig = new Rig(this, evse.Id, vehicle.Id, program.Id, vehicle.OwnerId, secret, virtualEvse, ev);
+        var telematics = executor == ProgramExecutor.Ev
+            ? new VirtualTelematics(Address, makerKey, id => string.Equals(id, vehicle.Identifier, StringComparison.OrdinalIgnoreCase) && virtualEvse.Ev is not null ? virtualEvse : null, TimeProvider.System, TimeSpan.FromSeconds(1))
+            : null;
+        var rig = new Rig(this, evse.Id, vehicle.Id, program.Id, vehicle.OwnerId, secret, virtualEvse, ev) { Telematics = telematics, MakerId = maker.Id, MakerKey = makerKey };
         if (connect)
         {
             await virtualEvse.StartAsync(ct);
             await rig.UntilAsync(() => Services.GetRequiredService<EvseConnections>().WhereIs(vehicle.Identifier) is not null, "the EVSE's status arrives");
             await rig.UntilAsync(() => virtualEvse.Grid is not null && virtualEvse.Policy is not null, "grid rules and owner policy reach the EVSE");
+        }
+
+        if (telematics is not null && telematicsOnline)
+        {
+            await telematics.StartAsync(ct);
+            await rig.UntilAsync(() => Services.GetRequiredService<TelematicsLinks>().IsOnline(maker.Id), "the maker's telematics link is up");
         }
 
         return rig;

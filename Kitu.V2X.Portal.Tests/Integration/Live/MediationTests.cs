@@ -43,6 +43,18 @@ public sealed class MediationTests(LivePortal portal) : IClassFixture<LivePortal
     }
 
     [Fact]
+    public async Task An_event_with_a_total_target_asks_a_car_for_no_more_than_the_target()
+    {
+        await using var rig = await portal.RigAsync(soc: 70);
+
+        await rig.DispatchAsync(totalTargetKw: 4);
+
+        var running = await rig.UntilStateAsync(CommandState.Running);
+        Assert.Equal(4, running.Kw);
+        Assert.Equal(-4, rig.Evse.PowerKw);
+    }
+
+    [Fact]
     public async Task A_charger_that_is_not_bound_is_refused_with_its_reason_and_no_command_is_sent()
     {
         await using var rig = await portal.RigAsync(bind: false);

@@ -25,15 +25,23 @@ public sealed class Rig(LivePortal portal, Guid evseId, Guid vehicleId, Guid pro
 
     public VirtualEv Ev { get; } = ev;
 
+    /// <summary>The car maker's simulated telematics cloud, for an EV-executed program.</summary>
+    public VirtualTelematics? Telematics { get; init; }
+
+    /// <summary>The car maker (an OEM operator whose telematics link reaches this car) and its API key.</summary>
+    public Guid MakerId { get; init; }
+
+    public string MakerKey { get; init; } = "";
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     /// <summary>Dispatches an event of the rig's program starting now, and runs a mediator pass.</summary>
-    public async Task<Guid> DispatchAsync(double kw = 5, TimeSpan? length = null)
+    public async Task<Guid> DispatchAsync(double kw = 5, TimeSpan? length = null, double? totalTargetKw = null)
     {
         await using var scope = portal.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
         var now = DateTimeOffset.UtcNow;
-        var programEvent = new ProgramEvent { ProgramId = ProgramId, Start = now.AddSeconds(-1), End = now + (length ?? TimeSpan.FromMinutes(30)), RequestedKwPerVehicle = kw, CreatedAt = now };
+        var programEvent = new ProgramEvent { ProgramId = ProgramId, Start = now.AddSeconds(-1), End = now + (length ?? TimeSpan.FromMinutes(30)), RequestedKwPerVehicle = totalTargetKw is null ? kw : null, TotalTargetKw = totalTargetKw, CreatedAt = now };
         db.ProgramEvents.Add(programEvent);
         await db.SaveChangesAsync(Ct);
         await portal.Mediator.PassNowAsync(Ct);
@@ -76,5 +84,13 @@ public sealed class Rig(LivePortal portal, Guid evseId, Guid vehicleId, Guid pro
         }
     }
 
-    public async ValueTask DisposeAsync() => await Evse.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        if (Telematics is not null)
+        {
+            await Telematics.DisposeAsync();
+        }
+
+        await Evse.DisposeAsync();
+    }
 }

@@ -27,6 +27,7 @@ internal sealed class DischargeCommandConfiguration : IEntityTypeConfiguration<D
         b.HasIndex(c => c.EvseId);
         b.Property(c => c.State).HasConversion<string>().HasMaxLength(16);
         b.Property(c => c.ProgramName).HasMaxLength(100);
+        b.Property(c => c.Executor).HasConversion<string>().HasMaxLength(8);
         b.Property(c => c.ReasonCode).HasMaxLength(64);
         b.Property(c => c.ReasonText).HasMaxLength(1000);
         b.Ignore(c => c.IsTerminal);

@@ -11,6 +11,7 @@ internal sealed class ProgramOperatorConfiguration : IEntityTypeConfiguration<Pr
         b.HasKey(o => o.Id);
         b.Property(o => o.Name).HasMaxLength(100);
         b.Property(o => o.Kind).HasConversion<string>().HasMaxLength(16);
+        b.Property(o => o.VehicleMakes).HasJsonConversion().HasMaxLength(2000);
         b.HasIndex(o => o.Name).IsUnique();
     }
 }

@@ -386,6 +386,11 @@ namespace Kitu.V2X.Portal.Data.Migrations.Portal
                         .HasMaxLength(100)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("VehicleMakes")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
                     b.HasKey("Id");
 
                     b.HasIndex("Name")
@@ -580,6 +585,11 @@ namespace Kitu.V2X.Portal.Data.Migrations.Portal
                     b.Property<Guid>("EvseId")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Executor")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("FailSafeDeadline")
                         .HasColumnType("INTEGER");
 
@@ -617,6 +627,9 @@ namespace Kitu.V2X.Portal.Data.Migrations.Portal
                     b.Property<string>("State")
                         .IsRequired()
                         .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("TelematicsOperatorId")
                         .HasColumnType("TEXT");
 
                     b.Property<long>("Until")
