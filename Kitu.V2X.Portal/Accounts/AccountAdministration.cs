@@ -78,9 +78,23 @@ public sealed class AccountAdministration(UserManager<PortalUser> users, PortalD
     public async Task<IReadOnlyList<ProgramOperator>> OperatorsAsync(CancellationToken ct) =>
         await db.ProgramOperators.AsNoTracking().OrderBy(o => o.Name).ToListAsync(ct);
 
-    /// <summary>Creates an operator organisation; the error in plain words, or null.</summary>
-    public async Task<string?> CreateOperatorAsync(string name, OperatorKind kind, CancellationToken ct)
+    /// <summary>
+    /// Creates an operator organisation; for a car maker, the comma-separated vehicle makes its telematics link
+    /// reaches. The error in plain words, or null.
+    /// </summary>
+    public async Task<string?> CreateOperatorAsync(string name, OperatorKind kind, CancellationToken ct, string? vehicleMakes = null)
     {
+        var makes = (vehicleMakes ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        if (makes.Count > 0 && kind != OperatorKind.Oem)
+        {
+            return "Only a car maker (OEM) names the vehicle makes its telematics reaches.";
+        }
+
+        if (makes.Count > 50 || makes.Any(m => m.Length > 40))
+        {
+            return "Name at most 50 vehicle makes of up to 40 characters each.";
+        }
+
         name = name?.Trim() ?? "";
         if (name.Length is 0 or > 100)
         {
@@ -97,7 +111,7 @@ public sealed class AccountAdministration(UserManager<PortalUser> users, PortalD
             return $"An operator named {name} already exists.";
         }
 
-        db.ProgramOperators.Add(new ProgramOperator { Name = name, Kind = kind });
+        db.ProgramOperators.Add(new ProgramOperator { Name = name, Kind = kind, VehicleMakes = makes });
         await db.SaveChangesAsync(ct);
         return null;
     }

@@ -129,6 +129,11 @@ public static class OperatorApi
                 errors["programId"] = ["Only a published program can dispatch events."];
             }
 
+            if (start < now.AddMinutes(program.NoticeMinutes).AddSeconds(-30))
+            {
+                errors["start"] = [$"This program promises {program.NoticeMinutes} minutes' notice: start at least that far ahead."];
+            }
+
             foreach (var problem in programEvent.Validate())
             {
                 errors["event"] = [.. errors.GetValueOrDefault("event") ?? [], problem];

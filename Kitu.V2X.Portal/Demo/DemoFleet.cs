@@ -14,6 +14,9 @@ internal static class DemoFleet
     public const string OperatorName = DemoSites.Utility;
     public const string ProgramName = "Evening Peak";
     public const string DriverCar = "KITU-DANA-0001";
+    public const string CarMakerName = "Kitu Motors";
+    public const string CarMakerProgram = "Kitu Drive-to-Grid";
+    public const string TelematicsKeyName = "Simulated telematics";
 
     private static readonly (string Name, double Soc, bool Ac, bool J3072)[] Vans =
     [
@@ -102,6 +105,46 @@ internal static class DemoFleet
             db.Vehicles.Add(van);
             db.DischargePreferences.Add(new DischargePreferences { VehicleId = van.Id, Consent = true, SocFloorPercent = 35, TimeZoneId = DemoSites.TimeZone });
             db.Enrollments.Add(new Enrollment { VehicleId = van.Id, ProgramId = program.Id, Rank = 1, EnrolledAt = now });
+        }
+
+        await db.SaveChangesAsync(ct);
+    }
+
+    /// <summary>
+    /// The car maker of the demo cars (make "Kitu"), its operator account, and its program executed by the car over
+    /// the maker's telematics link (seed A.2.2), with the demo's Kitu cars (the driver's and the vans) enrolled second. Idempotent.
+    /// </summary>
+    public static async Task SeedCarMakerAsync(PortalDbContext db, PortalUser makerUser, TimeProvider time, CancellationToken ct)
+    {
+        var maker = await db.ProgramOperators.SingleOrDefaultAsync(o => o.Name == CarMakerName, ct);
+        if (maker is null)
+        {
+            maker = new ProgramOperator { Name = CarMakerName, Kind = OperatorKind.Oem, VehicleMakes = ["Kitu"] };
+            db.ProgramOperators.Add(maker);
+        }
+
+        makerUser.OperatorId = maker.Id;
+        if (await db.DischargePrograms.AnyAsync(p => p.Name == CarMakerProgram, ct))
+        {
+            await db.SaveChangesAsync(ct);
+            return;
+        }
+
+        var program = new DischargeProgram
+        {
+            OperatorId = maker.Id,
+            OperatorKind = OperatorKind.Oem,
+            Name = CarMakerProgram,
+            Description = "Your Kitu car helps the grid on its own: the car runs the discharge, through a grid-integrated charger.",
+            Executor = ProgramExecutor.Ev,
+            CompensationPerKwh = 0.30m,
+            MaxKwPerVehicle = 7,
+            Status = ProgramStatus.Published,
+        };
+        db.DischargePrograms.Add(program);
+        foreach (var car in await db.Vehicles.Where(v => v.Make == "Kitu").ToListAsync(ct))
+        {
+            db.Enrollments.Add(new Enrollment { VehicleId = car.Id, ProgramId = program.Id, Rank = 2, EnrolledAt = time.GetUtcNow() });
         }
 
         await db.SaveChangesAsync(ct);

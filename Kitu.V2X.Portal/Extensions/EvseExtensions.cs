@@ -38,6 +38,7 @@ internal static class EvseExtensions
         services.AddScoped<Drivers.DriverPrograms>();
         services.AddScoped<Drivers.DriverHistory>();
         services.AddScoped<Programs.ProgramDispatch>();
+        services.AddSingleton<Programs.EventPowerSeries>();
         services.AddSingleton<DischargeMediator>();
         services.AddHostedService(sp => sp.GetRequiredService<DischargeMediator>());
         services.AddSingleton<DemoSimulation>();

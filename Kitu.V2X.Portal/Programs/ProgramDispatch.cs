@@ -27,8 +27,25 @@ public sealed class ProgramFormModel
     public int NoticeMinutes { get; set; }
 }
 
+/// <summary>An event as the operator asks for it on the dispatch page.</summary>
+public sealed class DispatchFormModel
+{
+    /// <summary>kW per car, or the total kW over all cars when <see cref="TotalTarget"/>.</summary>
+    public double Kw { get; set; } = 5;
+
+    public bool TotalTarget { get; set; }
+
+    /// <summary>0 = now.</summary>
+    public int StartInMinutes { get; set; }
+
+    public int Minutes { get; set; } = 30;
+}
+
 /// <summary>A program of the operator, with its latest event.</summary>
-public sealed record OperatorProgram(Guid Id, string Name, ProgramStatus Status, double? MaxKwPerVehicle, ProgramEvent? LatestEvent);
+public sealed record OperatorProgram(Guid Id, string Name, ProgramStatus Status, double? MaxKwPerVehicle, ProgramEvent? LatestEvent)
+{
+    public ProgramExecutor Executor { get; init; }
+}
 
 /// <summary>A command of an event, for the operator's monitor (no personal data: vehicle and charger by name only).</summary>
 public sealed record EventCommandRow(Guid CommandId, string Vehicle, string Charger, CommandState State, double Kw, double? MeasuredKw, string? Reason)
@@ -54,12 +71,20 @@ public sealed class ProgramDispatch(PortalDbContext db, DischargeMediator mediat
         var ids = programs.Select(p => p.Id).ToList();
         var latest = (await db.ProgramEvents.AsNoTracking().Where(e => ids.Contains(e.ProgramId)).ToListAsync(cancellationToken))
             .GroupBy(e => e.ProgramId).ToDictionary(g => g.Key, g => g.OrderByDescending(e => e.CreatedAt).First());
-        return programs.Select(p => new OperatorProgram(p.Id, p.Name, p.Status, p.MaxKwPerVehicle, latest.GetValueOrDefault(p.Id))).ToList();
+        return programs.Select(p => new OperatorProgram(p.Id, p.Name, p.Status, p.MaxKwPerVehicle, latest.GetValueOrDefault(p.Id)) { Executor = p.Executor }).ToList();
     }
 
-    /// <summary>Dispatches an event starting now; returns the error in plain words, or null.</summary>
-    public async Task<string?> DispatchNowAsync(string userId, Guid programId, double kwPerVehicle, int minutes, CancellationToken cancellationToken)
+    /// <summary>Dispatches an event starting now at a power per car; returns the error in plain words, or null.</summary>
+    public Task<string?> DispatchNowAsync(string userId, Guid programId, double kwPerVehicle, int minutes, CancellationToken cancellationToken) =>
+        DispatchAsync(userId, programId, new DispatchFormModel { Kw = kwPerVehicle, Minutes = minutes }, cancellationToken);
+
+    /// <summary>
+    /// Dispatches an event — now or later, at a power per car or a total target shared out over the cars; returns the
+    /// error in plain words, or null.
+    /// </summary>
+    public async Task<string?> DispatchAsync(string userId, Guid programId, DispatchFormModel form, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(form);
         var operatorId = await OperatorOfAsync(userId, cancellationToken);
         var program = await db.DischargePrograms.AsNoTracking().SingleOrDefaultAsync(p => p.Id == programId && p.OperatorId == operatorId, cancellationToken);
         if (program is null)
@@ -72,21 +97,45 @@ public sealed class ProgramDispatch(PortalDbContext db, DischargeMediator mediat
             return "Only a published program can dispatch events.";
         }
 
+        if (form.TotalTarget ? form.Kw is <= 0 or > 100_000 : form.Kw is <= 0 or > 350)
+        {
+            return form.TotalTarget ? "Ask for a total above 0 and at most 100,000 kW." : "Ask for more than 0 and at most 350 kW per car.";
+        }
+
+        if (form.Minutes is < 1 or > 24 * 60 || form.StartInMinutes is < 0 or > 7 * 24 * 60)
+        {
+            return "An event lasts 1 minute to 24 hours and starts within a week.";
+        }
+
+        if (form.StartInMinutes < program.NoticeMinutes)
+        {
+            return $"{program.Name} promises its drivers {program.NoticeMinutes} minutes' notice: start the event at least that far ahead.";
+        }
+
         var now = time.GetUtcNow();
-        var programEvent = new ProgramEvent { ProgramId = programId, Start = now, End = now.AddMinutes(minutes), RequestedKwPerVehicle = kwPerVehicle, CreatedAt = now };
+        var start = now.AddMinutes(form.StartInMinutes);
+        var programEvent = new ProgramEvent
+        {
+            ProgramId = programId,
+            Start = start,
+            End = start.AddMinutes(form.Minutes),
+            RequestedKwPerVehicle = form.TotalTarget ? null : form.Kw,
+            TotalTargetKw = form.TotalTarget ? form.Kw : null,
+            CreatedAt = now,
+        };
         if (programEvent.Validate() is { Count: > 0 } errors)
         {
             return string.Join(" ", errors);
         }
 
-        if (kwPerVehicle is <= 0 or > 350 || minutes is < 1 or > 24 * 60)
+        // A new dispatch that starts now replaces the program's event in force: its running discharges end and the
+        // new one decides afresh. A later one leaves it be.
+        if (form.StartInMinutes == 0)
         {
-            return "Ask for more than 0 and at most 350 kW per vehicle, for 1 minute to 24 hours.";
+            await db.ProgramEvents.Where(e => e.ProgramId == programId && e.CancelledAt == null && e.Start <= now && e.End > now)
+                .ExecuteUpdateAsync(set => set.SetProperty(e => e.End, now), cancellationToken);
         }
 
-        // A new dispatch replaces the program's event in force: its running discharges end and the new one decides afresh.
-        await db.ProgramEvents.Where(e => e.ProgramId == programId && e.CancelledAt == null && e.Start <= now && e.End > now)
-            .ExecuteUpdateAsync(set => set.SetProperty(e => e.End, now), cancellationToken);
         db.ProgramEvents.Add(programEvent);
         await db.SaveChangesAsync(cancellationToken);
         await mediator.PassNowAsync(cancellationToken);

@@ -24,6 +24,7 @@ public sealed partial class DemoSimulation(
     ILogger<DemoSimulation> logger) : BackgroundService
 {
     private readonly List<VirtualEvse> evses = [];
+    private VirtualTelematics? telematics;
 
     public IReadOnlyList<VirtualEvse> Evses => evses;
 
@@ -53,6 +54,11 @@ public sealed partial class DemoSimulation(
                 var secret = await sp.GetRequiredService<EvseProvisioning>().IssueAsync(evse.Id, stoppingToken);
                 evses.Add(new VirtualEvse(evse.Id, secret, portal, evse.RatedDischargeKw, ev, time, TimeSpan.FromSeconds(options.Value.StatusSeconds), options.Value.BatterySpeed));
             }
+
+            if (await TelematicsKeyAsync(db, stoppingToken) is { } key)
+            {
+                telematics = new VirtualTelematics(portal, key, Locate, time, TimeSpan.FromSeconds(options.Value.StatusSeconds));
+            }
         }
 
         foreach (var evse in evses)
@@ -64,6 +70,18 @@ public sealed partial class DemoSimulation(
             catch (Exception ex) when (ex is HttpRequestException or IOException or InvalidOperationException)
             {
                 LogStartFailed(ex, evse.EvseId);
+            }
+        }
+
+        if (telematics is not null)
+        {
+            try
+            {
+                await telematics.StartAsync(stoppingToken);
+            }
+            catch (Exception ex) when (ex is HttpRequestException or IOException or InvalidOperationException)
+            {
+                LogTelematicsFailed(ex);
             }
         }
 
@@ -80,6 +98,11 @@ public sealed partial class DemoSimulation(
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
+        if (telematics is not null)
+        {
+            await telematics.DisposeAsync();
+        }
+
         foreach (var evse in evses)
         {
             await evse.DisposeAsync();
@@ -104,6 +127,28 @@ public sealed partial class DemoSimulation(
         }
     }
 
+    /// <summary>Where a demo car is plugged in, as the car itself knows.</summary>
+    private VirtualEvse? Locate(string vehicleIdentifier) =>
+        evses.FirstOrDefault(e => e.Ev is { } ev && string.Equals(ev.Identifier, vehicleIdentifier, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>A fresh API key for the demo car maker's simulated cloud; earlier simulation keys are revoked.</summary>
+    private async Task<string?> TelematicsKeyAsync(PortalDbContext db, CancellationToken ct)
+    {
+        var maker = await db.ProgramOperators.AsNoTracking().SingleOrDefaultAsync(o => o.Name == DemoFleet.CarMakerName, ct);
+        if (maker is null)
+        {
+            return null;
+        }
+
+        var now = time.GetUtcNow();
+        await db.OperatorApiKeys.Where(k => k.OperatorId == maker.Id && k.Name == DemoFleet.TelematicsKeyName && k.RevokedAt == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(k => k.RevokedAt, now), ct);
+        var (key, stored) = Domain.ConsumerSupport.OperatorApiKey.Issue(maker.Id, DemoFleet.TelematicsKeyName, now);
+        db.OperatorApiKeys.Add(stored);
+        await db.SaveChangesAsync(ct);
+        return key;
+    }
+
     private static async Task BindDepotAsync(IServiceProvider sp, PortalDbContext db, CancellationToken ct)
     {
         var grid = sp.GetRequiredService<GridBindingService>();
@@ -124,6 +169,9 @@ public sealed partial class DemoSimulation(
 
     [LoggerMessage(LogLevel.Information, "Demo simulation: {Count} virtual EVSEs connected to {Portal}")]
     private partial void LogStarted(int count, Uri portal);
+
+    [LoggerMessage(LogLevel.Warning, "Demo simulation: the car maker's simulated telematics cloud could not connect")]
+    private partial void LogTelematicsFailed(Exception ex);
 
     [LoggerMessage(LogLevel.Warning, "Demo simulation: the portal has no listening address; no virtual EVSEs")]
     private partial void LogNoAddress();

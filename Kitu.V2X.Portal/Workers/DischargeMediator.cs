@@ -30,6 +30,7 @@ public sealed partial class DischargeMediator(
     TelematicsLinks telematics,
     IHubContext<TelematicsHub, ITelematicsClient> telematicsHub,
     MediatorNotifier notifier,
+    Programs.EventPowerSeries power,
     IOptions<MediatorOptions> options,
     TimeProvider time,
     ILogger<DischargeMediator> logger) : BackgroundService
@@ -336,11 +337,27 @@ public sealed partial class DischargeMediator(
         }
 
         await StopOrphansAsync(db, live, ct);
+        RecordPower(facts, live, now);
 
         if (changed)
         {
             await db.SaveChangesAsync(ct);
             notifier.CommandsChanged();
+        }
+    }
+
+    /// <summary>
+    /// For the operator's monitor: per event in force (or with live commands), the power the cars achieve against the
+    /// target — the total target when the event gives one, else what the live commands ask for.
+    /// </summary>
+    private void RecordPower(MediationFacts facts, List<DischargeCommand> live, DateTimeOffset now)
+    {
+        var byEvent = live.Where(c => !c.IsTerminal).GroupBy(c => c.EventId).ToDictionary(g => g.Key, g => g.ToList());
+        foreach (var programEvent in facts.EventsInForce(now).Concat(byEvent.Keys.Select(facts.Event).OfType<ProgramEvent>()).DistinctBy(e => e.Id))
+        {
+            var commands = byEvent.GetValueOrDefault(programEvent.Id) ?? [];
+            var achieved = commands.Where(c => c.State is CommandState.Acked or CommandState.Running).Sum(c => -(c.MeasuredKw ?? 0));
+            power.Record(programEvent.Id, achieved, programEvent.TotalTargetKw ?? commands.Sum(c => c.Kw));
         }
     }
 

@@ -17,6 +17,7 @@ public sealed class DemoTests(PortalFixture portal)
         var driver = await portal.NewPageAsync(375, 812);
         await LoginAsync(driver, "driver@demo.kitu");
         await driver.WaitForURLAsync(portal.BaseUrl + "/");
+        await ClearDeparturesAsync(driver);
         await driver.GotoAsync("/now");
         await WaitInteractiveAsync(driver);
         var car = driver.Locator("[data-testid='car-now']");

@@ -72,6 +72,7 @@ public sealed class PortalFixture : IAsyncLifetime
         }
 
         portal?.Dispose();
+        await File.WriteAllTextAsync(Path.Combine(ArtifactsDirectory, "portal.log"), PortalLog); // for a failed run's post-mortem
         try
         {
             Directory.Delete(DataDirectory, recursive: true);

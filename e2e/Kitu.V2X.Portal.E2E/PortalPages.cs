@@ -44,6 +44,31 @@ public static class PortalPages
         await owner.Context.CloseAsync();
     }
 
+    /// <summary>
+    /// As the demo driver (already logged in on <paramref name="driver"/>): no departure plan, so whether the car may
+    /// discharge does not depend on the hour the tests run at (the demo car leaves at 07:30 on weekdays at 80 %; just
+    /// before then it is refused, rightly).
+    /// </summary>
+    public static async Task ClearDeparturesAsync(IPage driver)
+    {
+        await driver.GotoAsync("/cars");
+        await WaitInteractiveAsync(driver);
+        await driver.Locator("[data-testid='car-settings']").First.ClickAsync();
+        await WaitInteractiveAsync(driver);
+        foreach (var day in new[] { "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun" })
+        {
+            var box = driver.GetByLabel(day, new() { Exact = true });
+            if (await box.IsCheckedAsync())
+            {
+                await box.ClickAsync();
+                await Assertions.Expect(box).Not.ToBeCheckedAsync();
+            }
+        }
+
+        await driver.Locator("#settings-save").ClickAsync();
+        await Assertions.Expect(driver.Locator("[data-testid='settings-saved']")).ToBeVisibleAsync();
+    }
+
     /// <summary>As the demo operator: dispatch "Evening Peak" now (5 kW, 30 min); returns the page for the monitor.</summary>
     public static async Task<IPage> DispatchEveningPeakAsync(PortalFixture portal)
     {

@@ -43,5 +43,26 @@ public sealed class ProgramDispatchTests(ProgramDispatchTests.Portal portal) : I
         Assert.True(await sp.GetRequiredService<PortalDbContext>().ProgramEvents.AnyAsync(e => e.ProgramId == storm.Id, Ct));
     }
 
+    [Fact]
+    public async Task A_dispatch_may_start_later_ask_for_a_total_and_must_respect_the_program_s_notice()
+    {
+        await using var scope = portal.Services.CreateAsyncScope();
+        var sp = scope.ServiceProvider;
+        var user = (await sp.GetRequiredService<UserManager<PortalUser>>().FindByEmailAsync(DemoAccounts.Operator.Email))!.Id;
+        var dispatch = sp.GetRequiredService<ProgramDispatch>();
+        Assert.Empty(await dispatch.CreateProgramAsync(user, new ProgramFormModel { Name = "Day Ahead", NoticeMinutes = 60 }, Ct));
+        var program = (await dispatch.ProgramsAsync(user, Ct)).Single(p => p.Name == "Day Ahead");
+        Assert.True(await dispatch.SetStatusAsync(user, program.Id, ProgramStatus.Published, Ct));
+
+        Assert.Contains("60 minutes' notice", await dispatch.DispatchAsync(user, program.Id, new DispatchFormModel { Kw = 40, TotalTarget = true, StartInMinutes = 30 }, Ct), StringComparison.Ordinal);
+        Assert.Equal("Ask for a total above 0 and at most 100,000 kW.", await dispatch.DispatchAsync(user, program.Id, new DispatchFormModel { Kw = 0, TotalTarget = true, StartInMinutes = 90 }, Ct));
+        Assert.Null(await dispatch.DispatchAsync(user, program.Id, new DispatchFormModel { Kw = 40, TotalTarget = true, StartInMinutes = 90, Minutes = 45 }, Ct));
+
+        var scheduled = await sp.GetRequiredService<PortalDbContext>().ProgramEvents.AsNoTracking().SingleAsync(e => e.ProgramId == program.Id, Ct);
+        Assert.Equal((40.0, (double?)null), (scheduled.TotalTargetKw!.Value, scheduled.RequestedKwPerVehicle));
+        Assert.InRange(scheduled.Start - DateTimeOffset.UtcNow, TimeSpan.FromMinutes(89), TimeSpan.FromMinutes(90));
+        Assert.Equal(TimeSpan.FromMinutes(45), scheduled.End - scheduled.Start);
+    }
+
     public sealed class Portal : PortalFactory;
 }

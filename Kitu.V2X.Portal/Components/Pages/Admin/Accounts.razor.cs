@@ -16,6 +16,7 @@ public sealed partial class Accounts
     private string operatorName = "";
     private OperatorKind operatorKind = OperatorKind.Utility;
     private string? operatorError;
+    private string operatorMakes = "";
 
     [Inject] private AccountAdministration Administration { get; set; } = default!;
 
@@ -27,10 +28,11 @@ public sealed partial class Accounts
 
     private async Task CreateOperatorAsync()
     {
-        operatorError = await Administration.CreateOperatorAsync(operatorName, operatorKind, CancellationToken.None);
+        operatorError = await Administration.CreateOperatorAsync(operatorName, operatorKind, CancellationToken.None, operatorKind == OperatorKind.Oem ? operatorMakes : null);
         if (operatorError is null)
         {
             operatorName = "";
+            operatorMakes = "";
             operators = await Administration.OperatorsAsync(CancellationToken.None);
         }
     }

@@ -1,0 +1,52 @@
+using static Kitu.V2X.Portal.E2E.PortalPages;
+
+namespace Kitu.V2X.Portal.E2E;
+
+/// <summary>
+/// A car maker's program, run by the car (seed A.2.2): the demo OEM asks for a total of 10 kW from its phone; the
+/// commands travel over the maker's simulated telematics link to the depot vans, which discharge through their
+/// grid-integrated chargers; the monitor fills and the chart draws achieved kW against the target.
+/// </summary>
+public sealed class CarMakerTests(PortalFixture portal)
+{
+    [Fact]
+    public async Task A_car_maker_asks_for_a_total_the_cars_share_it_out_and_the_monitor_charts_it()
+    {
+        var page = await portal.NewPageAsync(375, 812);
+        await LoginAsync(page, "oem@demo.kitu");
+        await page.WaitForURLAsync(portal.BaseUrl + "/");
+        await page.GotoAsync("/dispatch");
+        await WaitInteractiveAsync(page);
+        var program = page.Locator("[data-testid='program']", new() { HasText = "Kitu Drive-to-Grid" });
+        await Assertions.Expect(program.Locator("[data-testid='executor']")).ToContainTextAsync("run by the car");
+
+        try
+        {
+            await program.Locator("[data-testid='dispatch-mode']").ClickAsync();
+            await page.GetByRole(AriaRole.Option, new() { Name = "kW in total" }).ClickAsync();
+            var kw = program.Locator("input[data-testid='dispatch-kw'], [data-testid='dispatch-kw'] input");
+            await kw.FillAsync("10");
+            await kw.PressAsync("Tab");
+            await program.Locator("[data-testid='dispatch-now']").ClickAsync();
+
+            await Assertions.Expect(program.Locator("[data-testid='event-heading']")).ToContainTextAsync("10 kW in total", new() { Timeout = 10_000 });
+            await Assertions.Expect(program.Locator("[data-testid='monitor-summary']")).ToContainTextAsync("10 kW achieved", new() { Timeout = 20_000 });
+            await Assertions.Expect(program.Locator("[data-testid='monitor-commands']")).ToContainTextAsync("Running");
+            await Assertions.Expect(program.Locator("[data-testid='monitor-chart'] svg").First).ToBeVisibleAsync(new() { Timeout = 15_000 });
+            await ScreenshotAsync(page, "car-maker-total-target");
+        }
+        finally
+        {
+            // Leave the cars to the other tests: the event ends, and every car stops.
+            var cancel = program.Locator("[data-testid='cancel-event']");
+            if (await cancel.CountAsync() > 0)
+            {
+                await cancel.ClickAsync();
+                await Assertions.Expect(program.Locator("[data-testid='event-heading']")).ToContainTextAsync("cancelled", new() { Timeout = 10_000 });
+            }
+        }
+
+        await Assertions.Expect(program.Locator("[data-testid='monitor-summary']")).ToContainTextAsync("0 discharging", new() { Timeout = 10_000 });
+        await page.Context.CloseAsync();
+    }
+}
