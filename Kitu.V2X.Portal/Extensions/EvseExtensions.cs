@@ -21,7 +21,7 @@ internal static class EvseExtensions
             o.MaximumReceiveMessageSize = EvseHub.MaximumMessageBytes;
             o.MaximumParallelInvocationsPerClient = 1;
             o.EnableDetailedErrors = false;
-        }).AddHubOptions<TelematicsHub>(o =>
+        }).AddMessagePackProtocol().AddHubOptions<TelematicsHub>(o =>
         {
             o.MaximumReceiveMessageSize = EvseHub.MaximumMessageBytes;
             o.EnableDetailedErrors = false;

@@ -45,7 +45,8 @@ public sealed class VirtualEvse : IAsyncDisposable
     private DateTimeOffset lastStatus;
     private (Guid Id, double Kw, DateTimeOffset Until, DateTimeOffset Deadline, bool ByEv)? active;
 
-    public VirtualEvse(Guid evseId, string secret, Uri portal, double maxDischargeKw, VirtualEv? ev, TimeProvider time, TimeSpan statusEvery, double batterySpeed = 1)
+    /// <param name="messagePack">Speak the MessagePack hub protocol instead of JSON (both are served; docs/evse-protocol.md).</param>
+    public VirtualEvse(Guid evseId, string secret, Uri portal, double maxDischargeKw, VirtualEv? ev, TimeProvider time, TimeSpan statusEvery, double batterySpeed = 1, bool messagePack = false)
     {
         this.batterySpeed = batterySpeed;
         EvseId = evseId;
@@ -53,14 +54,19 @@ public sealed class VirtualEvse : IAsyncDisposable
         this.time = time;
         this.statusEvery = statusEvery;
         this.maxDischargeKw = maxDischargeKw;
-        connection = new HubConnectionBuilder()
+        var builder = new HubConnectionBuilder()
             .WithUrl(new Uri(portal, EvseHub.Path), HttpTransportType.WebSockets, o =>
             {
                 o.Headers["Authorization"] = EvseKeyAuthentication.Header(evseId, secret);
                 o.SkipNegotiation = true;
             })
-            .WithAutomaticReconnect([TimeSpan.Zero, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(10)])
-            .Build();
+            .WithAutomaticReconnect([TimeSpan.Zero, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(10)]);
+        if (messagePack)
+        {
+            builder.AddMessagePackProtocol();
+        }
+
+        connection = builder.Build();
         connection.On<GridRulesMessage>(nameof(IEvseClient.GridRules), r =>
         {
             Grid = r;
@@ -102,6 +108,12 @@ public sealed class VirtualEvse : IAsyncDisposable
     public int Executions { get; private set; }
 
     public List<(Guid CommandId, string Reason)> Stops { get; } = [];
+
+    /// <summary>Called once the portal has taken this EVSE's ack of a command (the benchmark times fan-out with it).</summary>
+    public Action<Guid>? Acked { get; set; }
+
+    /// <summary>Called when a stop arrives (the benchmark times stops with it).</summary>
+    public Action<Guid>? StopReceived { get; set; }
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -249,6 +261,7 @@ public sealed class VirtualEvse : IAsyncDisposable
         }
 
         await connection.InvokeAsync(nameof(EvseHub.Ack), command.CommandId);
+        Acked?.Invoke(command.CommandId);
         if (!duplicate)
         {
             await ReportAsync();
@@ -376,6 +389,7 @@ public sealed class VirtualEvse : IAsyncDisposable
 
     private async Task OnStopAsync(StopMessage stop)
     {
+        StopReceived?.Invoke(stop.CommandId);
         lock (gate)
         {
             Stops.Add((stop.CommandId, stop.Reason));

@@ -54,7 +54,7 @@ public class LivePortal : PortalFactory
     /// and its simulated telematics cloud, connected unless told not to.
     /// </summary>
     public async Task<Rig> RigAsync(double soc = 70, bool bind = true, bool allow = true, CurrentType current = CurrentType.Dc, bool j3072 = true, double floor = 40, bool connect = true,
-        ProgramExecutor executor = ProgramExecutor.Evse, bool telematicsOnline = true)
+        ProgramExecutor executor = ProgramExecutor.Evse, bool telematicsOnline = true, bool messagePack = false)
     {
         var ct = TestContext.Current.CancellationToken;
         await using var scope = Services.CreateAsyncScope();
@@ -86,7 +86,7 @@ public class LivePortal : PortalFactory
 
         var secret = await sp.GetRequiredService<EvseProvisioning>().IssueAsync(evse.Id, ct);
         var ev = new VirtualEv(vehicle.Identifier, 60, soc, j3072);
-        var virtualEvse = new VirtualEvse(evse.Id, secret, Address, 11, ev, TimeProvider.System, TimeSpan.FromSeconds(1));
+        var virtualEvse = new VirtualEvse(evse.Id, secret, Address, 11, ev, TimeProvider.System, TimeSpan.FromSeconds(1), messagePack: messagePack);
         var telematics = executor == ProgramExecutor.Ev
             ? new VirtualTelematics(Address, makerKey, id => string.Equals(id, vehicle.Identifier, StringComparison.OrdinalIgnoreCase) && virtualEvse.Ev is not null ? virtualEvse : null, TimeProvider.System, TimeSpan.FromSeconds(1))
             : null;

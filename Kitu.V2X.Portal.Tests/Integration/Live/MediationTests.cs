@@ -43,6 +43,20 @@ public sealed class MediationTests(LivePortal portal) : IClassFixture<LivePortal
     }
 
     [Fact]
+    public async Task An_evse_speaking_messagepack_gets_its_grid_rules_and_runs_a_command_like_a_json_one()
+    {
+        await using var rig = await portal.RigAsync(soc: 70, messagePack: true);
+        Assert.True(rig.Evse.Grid!.Integrated);
+        Assert.NotNull(rig.Evse.Grid.ValidUntil);
+
+        await rig.DispatchAsync(kw: 5);
+
+        var running = await rig.UntilStateAsync(CommandState.Running);
+        Assert.Equal(-5, rig.Evse.PowerKw);
+        Assert.True(running.FailSafeDeadline > DateTimeOffset.UtcNow);
+    }
+
+    [Fact]
     public async Task An_event_with_a_total_target_asks_a_car_for_no_more_than_the_target()
     {
         await using var rig = await portal.RigAsync(soc: 70);
