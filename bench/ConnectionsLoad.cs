@@ -38,6 +38,7 @@ internal static class ConnectionsLoad
             | bare hub (baseline) | {bare.HeapPerConnection / 1024:0.0} KiB | {bare.WorkingSetPerConnection / 1024:0.0} KiB | {bare.ConnectSeconds:0.0} s |
             | ratio | {heapRatio:0.00}× | {wsRatio:0.00}× | |
             """));
+        BenchResults.Record("connections", new { n, portal, bare, heapRatio, workingSetRatio = wsRatio }, args.Contains("--quick"));
         return 0;
     }
 

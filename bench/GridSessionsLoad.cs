@@ -127,6 +127,7 @@ internal static class GridSessionsLoad
             | sandbox server process CPU | {sandboxCores:0.000} cores |
             """);
         Console.WriteLine(report);
+        BenchResults.Record("grid-sessions", new { sessions, pollRate, rampSeconds, minIntegrated, pollsPerSecond = polls, clientCores, clientWorkingSetMiB = peakWorkingSet / 1048576.0, clientHeapMiB = peakHeap / 1048576.0, sandboxCores }, sessions < 1000);
         Directory.Delete(dir, recursive: true);
         return clientCores <= 1.0 && minIntegrated == sessions ? 0 : 1;
     }
@@ -145,7 +146,7 @@ internal static class GridSessionsLoad
         return 0;
     }
 
-    private static Process StartSandbox(string dir, int pollRate)
+    internal static Process StartSandbox(string dir, int pollRate)
     {
         var self = Environment.ProcessPath!;
         var entry = typeof(GridSessionsLoad).Assembly.Location;
@@ -164,7 +165,7 @@ internal static class GridSessionsLoad
         return Process.Start(start) ?? throw new InvalidOperationException("Could not start the sandbox process.");
     }
 
-    private static async Task<int> ReadPortAsync(Process sandbox)
+    internal static async Task<int> ReadPortAsync(Process sandbox)
     {
         while (await sandbox.StandardOutput.ReadLineAsync() is { } line)
         {

@@ -6,31 +6,56 @@ using Kitu.V2X.Portal.Bench;
 // dotnet run -c Release --project bench -- <scenario> [--quick]
 //   decide          decisions per second of the agreement-to-discharge rules (BenchmarkDotNet)
 //   grid-sessions   N 2030.5 client sessions against the sandbox server [--sessions 10000 --poll 60 --seconds 180]
-//   connections     server memory per EVSE connection, portal vs a bare hub [--evses 1000 | --quick]
-// --quick runs a short job: a smoke test of the harness, not a measurement.
+//   connections     server memory per EVSE connection, portal vs a bare hub [--evses 1000]
+//   fan-out         one event to N EVSEs and its cancellation (dispatch → last ack, stop), portal vs a bare hub
+//                   [--evses 1000 --protocol json|messagepack]
+//   all             every scenario above, one after the other (with --quick: about two minutes)
+// --quick runs a short job: a smoke test of the harness, not a measurement. Results: bench/results/latest.json.
 var scenario = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "decide";
 var quick = args.Contains("--quick");
-var config = DefaultConfig.Instance.WithOptions(ConfigOptions.DisableOptimizationsValidator);
-if (quick)
-{
-    config = config.AddJob(Job.Dry.WithId("quick"));
-}
 
 switch (scenario)
 {
     case "grid-sessions":
-        return await GridSessionsLoad.RunAsync(args);
+        return await GridSessionsLoad.RunAsync(quick ? [.. args, "--sessions", "50", "--poll", "10", "--seconds", "5"] : args);
     case "connections":
         return await ConnectionsLoad.RunAsync(args);
+    case "fan-out":
+        BenchResults.Record($"fan-out-{(args.Contains("messagepack") ? "messagepack" : "json")}", await FanOutLoad.RunAsync(args), quick);
+        return 0;
+    case "decide":
+        RunDecide(quick);
+        return 0;
+    case "all":
+        RunDecide(quick);
+        var failures = await GridSessionsLoad.RunAsync(quick ? ["--sessions", "50", "--poll", "10", "--seconds", "5"] : ["--sessions", "10000"]);
+        failures += await ConnectionsLoad.RunAsync(quick ? ["--quick"] : ["--evses", "10000"]);
+        BenchResults.Record("fan-out-json", await FanOutLoad.RunAsync(quick ? ["--quick"] : ["--evses", "10000"]), quick);
+        BenchResults.Record("fan-out-messagepack", await FanOutLoad.RunAsync(quick ? ["--quick", "--protocol", "messagepack"] : ["--evses", "10000", "--protocol", "messagepack"]), quick);
+        return failures;
+
+    // Child processes the scenarios start.
     case "bare-hub":
         return await ConnectionsLoad.ServeBareHubAsync(args);
+    case "bare-fanout":
+        return await FanOutLoad.ServeBareAsync(args);
     case "sandbox-serve":
         return await GridSessionsLoad.ServeSandboxAsync(args);
-    case "decide":
-    case "all":
-        BenchmarkRunner.Run<DecideBenchmarks>(config);
-        return 0;
     default:
-        Console.Error.WriteLine($"Unknown scenario '{scenario}'. Known: decide, grid-sessions, connections, all.");
+        Console.Error.WriteLine($"Unknown scenario '{scenario}'. Known: decide, grid-sessions, connections, fan-out, all.");
         return 2;
+}
+
+static void RunDecide(bool quick)
+{
+    var config = DefaultConfig.Instance.WithOptions(ConfigOptions.DisableOptimizationsValidator);
+    if (quick)
+    {
+        config = config.AddJob(Job.Dry.WithId("quick"));
+    }
+
+    var summary = BenchmarkRunner.Run<DecideBenchmarks>(config);
+    BenchResults.Record("decide", summary.Reports.ToDictionary(
+        r => r.BenchmarkCase.Descriptor.WorkloadMethod.Name,
+        r => (object)new { meanNs = r.ResultStatistics?.Mean ?? double.NaN, decisionsPerSecond = r.ResultStatistics is { Mean: > 0 } s ? 1e9 / s.Mean : 0 }), quick);
 }

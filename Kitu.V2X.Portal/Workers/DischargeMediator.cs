@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Globalization;
 using System.Linq.Expressions;
 using Kitu.V2X.Portal.Data;
@@ -40,6 +41,15 @@ public sealed partial class DischargeMediator(
     private readonly ConcurrentDictionary<Guid, DateTimeOffset> linkLostAt = new();
     private readonly ConcurrentDictionary<Guid, Guid> liveCommandByEvse = new();
     private readonly ConcurrentDictionary<Guid, Guid> liveTelematicsCommands = new();
+
+    // Acks of commands sent to an EVSE are taken in memory and written by the next pass, in one transaction with every
+    // other ack that arrived meanwhile: a fan-out to thousands of EVSEs does not queue thousands of transactions. Until
+    // written, a crash leaves the command Sent and the resend (same id) is acked again — the outbox's promise holds.
+    private readonly ConcurrentDictionary<Guid, Guid> awaitingAck = new();
+    private readonly ConcurrentQueue<(Guid CommandId, DateTimeOffset At)> acks = new();
+
+    // Commands and stops a pass sends go out side by side and are awaited together at its end, not one by one.
+    private readonly List<Task> outgoing = [];
     private volatile TaskCompletionSource nudge = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Asks for a pass now (an event dispatched, consent changed, a status arrived for a running command).</summary>
@@ -108,8 +118,17 @@ public sealed partial class DischargeMediator(
     }
 
     /// <summary>The EVSE acked a command; false when it names no command of this EVSE.</summary>
-    public Task<bool> OnAckAsync(Guid evseId, Guid commandId, CancellationToken cancellationToken) =>
-        TransitionAsync(c => c.Id == commandId && c.EvseId == evseId && c.Executor == ProgramExecutor.Evse, Ack, cancellationToken);
+    public Task<bool> OnAckAsync(Guid evseId, Guid commandId, CancellationToken cancellationToken)
+    {
+        if (awaitingAck.TryGetValue(commandId, out var sentTo) && sentTo == evseId)
+        {
+            acks.Enqueue((commandId, time.GetUtcNow()));
+            Nudge();
+            return Task.FromResult(true);
+        }
+
+        return TransitionAsync(c => c.Id == commandId && c.EvseId == evseId && c.Executor == ProgramExecutor.Evse, Ack, cancellationToken);
+    }
 
     /// <summary>The EVSE rejected a command with its reason; false when it names no command of this EVSE.</summary>
     public Task<bool> OnRejectAsync(Guid evseId, Guid commandId, string reason, CancellationToken cancellationToken) =>
@@ -163,6 +182,8 @@ public sealed partial class DischargeMediator(
             {
                 await StopAsync(db, command, CommandState.Stopped, [reason], now, LinkFor(command, identifier));
             }
+
+            await FlushOutgoingAsync();
 
             await db.SaveChangesAsync(cancellationToken);
             notifier.CommandsChanged();
@@ -305,14 +326,18 @@ public sealed partial class DischargeMediator(
 
     private async Task PassAsync(CancellationToken ct)
     {
+        var started = Stopwatch.GetTimestamp();
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
         var now = time.GetUtcNow();
         var live = await db.DischargeCommands
             .Where(c => c.State == CommandState.Pending || c.State == CommandState.Sent || c.State == CommandState.Acked || c.State == CommandState.Running)
             .ToListAsync(ct);
+        var changed = ApplyAcks(db, live);
         var facts = await MediationFacts.LoadAsync(db, live, connections, telematics, grid, now, ct);
-        var changed = await DecideAsync(db, facts, live, now, ct);
+        var loaded = Stopwatch.GetElapsedTime(started);
+        changed |= await DecideAsync(db, facts, live, now, ct);
+        var decided = Stopwatch.GetElapsedTime(started);
 
         foreach (var command in live.ToList())
         {
@@ -323,6 +348,15 @@ public sealed partial class DischargeMediator(
         liveTelematicsCommands.Clear();
         foreach (var command in live)
         {
+            if (command.State != CommandState.Sent || command.Executor != ProgramExecutor.Evse)
+            {
+                awaitingAck.TryRemove(command.Id, out _);
+            }
+            else
+            {
+                awaitingAck[command.Id] = command.EvseId;
+            }
+
             if (command.IsTerminal)
             {
                 telematics.Forget(command.Id);
@@ -337,13 +371,40 @@ public sealed partial class DischargeMediator(
         }
 
         await StopOrphansAsync(db, live, ct);
+        await FlushOutgoingAsync();
         RecordPower(facts, live, now);
 
+        var worked = Stopwatch.GetElapsedTime(started);
         if (changed)
         {
             await db.SaveChangesAsync(ct);
             notifier.CommandsChanged();
         }
+
+        LogPass(live.Count, loaded.TotalMilliseconds, (decided - loaded).TotalMilliseconds, (worked - decided).TotalMilliseconds, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+    }
+
+    /// <summary>Writes the acks taken in memory since the last pass (a duplicate or a late one changes nothing).</summary>
+    private bool ApplyAcks(PortalDbContext db, List<DischargeCommand> live)
+    {
+        if (acks.IsEmpty)
+        {
+            return false;
+        }
+
+        var byId = live.ToDictionary(c => c.Id);
+        var changed = false;
+        while (acks.TryDequeue(out var ack))
+        {
+            awaitingAck.TryRemove(ack.CommandId, out _);
+            if (byId.TryGetValue(ack.CommandId, out var command) && Ack(command, ack.At) is { } outcome)
+            {
+                Audit(db, command, ack.At, outcome, []);
+                changed = true;
+            }
+        }
+
+        return changed;
     }
 
     /// <summary>
@@ -374,6 +435,7 @@ public sealed partial class DischargeMediator(
         var commanded = (await db.DischargeCommands.AsNoTracking().Where(c => eventIds.Contains(c.EventId)).Select(c => new { c.EventId, c.VehicleId }).ToListAsync(ct))
             .Select(c => (c.EventId, c.VehicleId)).ToHashSet();
         var decisions = await db.EventDecisions.Where(d => eventIds.Contains(d.EventId)).ToDictionaryAsync(d => (d.EventId, d.VehicleId), ct);
+        var busy = live.Where(c => !c.IsTerminal).Select(c => c.VehicleId).ToHashSet();
         var changed = false;
 
         foreach (var programEvent in inForce.OrderByDescending(e => facts.Program(e.ProgramId)!.IsEmergency).ThenBy(e => e.CreatedAt))
@@ -381,7 +443,7 @@ public sealed partial class DischargeMediator(
             foreach (var (_, vehicle) in facts.EnrolledIn(programEvent.ProgramId))
             {
                 var key = (programEvent.Id, vehicle.Id);
-                if (commanded.Contains(key) || live.Any(c => c.VehicleId == vehicle.Id && !c.IsTerminal))
+                if (commanded.Contains(key) || busy.Contains(vehicle.Id))
                 {
                     continue;
                 }
@@ -441,6 +503,7 @@ public sealed partial class DischargeMediator(
                     db.DischargeCommands.Add(command);
                     live.Add(command);
                     commanded.Add(key);
+                    busy.Add(vehicle.Id);
                     LogDecided(at.EvseId, command.Id, decision.Kw);
                 }
                 else
@@ -477,6 +540,11 @@ public sealed partial class DischargeMediator(
         switch (command.State)
         {
             case CommandState.Pending:
+                if (!byEv)
+                {
+                    awaitingAck[command.Id] = command.EvseId; // before the send: the ack may come back at once
+                }
+
                 await SendAsync(link, command, now);
                 Audit(db, command, now, byEv ? "sent to the car over its maker's link" : "sent", []);
                 return true;
@@ -516,8 +584,8 @@ public sealed partial class DischargeMediator(
 
             var car = telematicsHub.Clients.Client(connectionId);
             return new CommandLink(
-                c => car.Discharge(new VehicleCommandMessage(c.Id, vehicleIdentifier, c.Kw, c.Until, c.ProgramName, c.FailSafeDeadline)),
-                (c, reason) => car.Stop(new VehicleStopMessage(c.Id, vehicleIdentifier, reason)));
+                c => Outgoing(car.Discharge(new VehicleCommandMessage(c.Id, vehicleIdentifier, c.Kw, c.Until, c.ProgramName, c.FailSafeDeadline))),
+                (c, reason) => Outgoing(car.Stop(new VehicleStopMessage(c.Id, vehicleIdentifier, reason))));
         }
 
         if (connections.Get(command.EvseId) is not { } live)
@@ -526,7 +594,7 @@ public sealed partial class DischargeMediator(
         }
 
         var evse = hub.Clients.Client(live.ConnectionId);
-        return new CommandLink(c => evse.Discharge(Message(c)), (c, reason) => evse.Stop(new StopMessage(c.Id, reason)));
+        return new CommandLink(c => Outgoing(evse.Discharge(Message(c))), (c, reason) => Outgoing(evse.Stop(new StopMessage(c.Id, reason))));
     }
 
     /// <summary>
@@ -658,6 +726,29 @@ public sealed partial class DischargeMediator(
         }
     }
 
+    private Task Outgoing(Task send)
+    {
+        lock (outgoing)
+        {
+            outgoing.Add(send);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Waits for everything the pass (or the driver's stop) sent.</summary>
+    private async Task FlushOutgoingAsync()
+    {
+        Task[] sends;
+        lock (outgoing)
+        {
+            sends = [.. outgoing];
+            outgoing.Clear();
+        }
+
+        await Task.WhenAll(sends);
+    }
+
     private static async Task SendAsync(CommandLink link, DischargeCommand command, DateTimeOffset now)
     {
         command.State = CommandState.Sent;
@@ -710,6 +801,9 @@ public sealed partial class DischargeMediator(
 
     [LoggerMessage(LogLevel.Information, "EVSE {EvseId}: command {CommandId} {State} ({Reason})")]
     private partial void LogStopped(Guid evseId, Guid commandId, CommandState state, string? reason);
+
+    [LoggerMessage(LogLevel.Debug, "Pass: {Commands} commands; load {LoadMs:0} ms, decide {DecideMs:0} ms, send and watch {AdvanceMs:0} ms; {TotalMs:0} ms with the save")]
+    private partial void LogPass(int commands, double loadMs, double decideMs, double advanceMs, double totalMs);
 
     [LoggerMessage(LogLevel.Error, "A mediator pass failed; the next pass retries")]
     private partial void LogPassFailed(Exception ex);

@@ -17,6 +17,8 @@ internal sealed class MediationFacts
     private readonly Dictionary<Guid, ProgramEvent> events;
     private readonly Dictionary<Guid, DischargeProgram> programs;
     private readonly List<Enrollment> enrollments;
+    private readonly Dictionary<Guid, List<Enrollment>> enrollmentsByVehicle;
+    private readonly Dictionary<Guid, List<Enrollment>> enrollmentsByProgram;
     private readonly Dictionary<Guid, Vehicle> vehicles;
     private readonly Dictionary<Guid, DischargePreferences> preferences;
     private readonly Dictionary<Guid, (Evse Evse, Site Site)> chargers;
@@ -42,6 +44,8 @@ internal sealed class MediationFacts
         this.events = events;
         this.programs = programs;
         this.enrollments = enrollments;
+        enrollmentsByVehicle = enrollments.GroupBy(e => e.VehicleId).ToDictionary(g => g.Key, g => g.ToList());
+        enrollmentsByProgram = enrollments.GroupBy(e => e.ProgramId).ToDictionary(g => g.Key, g => g.ToList());
         this.vehicles = vehicles;
         this.preferences = preferences;
         this.chargers = chargers;
@@ -53,7 +57,7 @@ internal sealed class MediationFacts
         events.Values.Where(e => e.CancelledAt is null && e.Start <= now && e.End > now && programs.TryGetValue(e.ProgramId, out var p) && p.Status == ProgramStatus.Published);
 
     public IEnumerable<(Enrollment Enrollment, Vehicle Vehicle)> EnrolledIn(Guid programId) =>
-        enrollments.Where(e => e.ProgramId == programId && vehicles.ContainsKey(e.VehicleId)).Select(e => (e, vehicles[e.VehicleId]));
+        (enrollmentsByProgram.GetValueOrDefault(programId) ?? []).Where(e => vehicles.ContainsKey(e.VehicleId)).Select(e => (e, vehicles[e.VehicleId]));
 
     public ProgramEvent? Event(Guid id) => events.GetValueOrDefault(id);
 
@@ -116,14 +120,17 @@ internal sealed class MediationFacts
         var status = live?.Status;
         var plugged = status is { Plugged: true } && string.Equals(live!.VehicleIdentifier, vehicle.Identifier, StringComparison.OrdinalIgnoreCase);
         var prefs = preferences.GetValueOrDefault(vehicle.Id) ?? new DischargePreferences { VehicleId = vehicle.Id };
-        var siteRunningKw = liveCommands.Where(c => c.VehicleId != vehicle.Id && chargers.TryGetValue(c.EvseId, out var other) && other.Site.Id == site.Id).Sum(c => c.Kw);
+        var siteRunningKw = site.Policy.MaxExportKw is null
+            ? 0 // no cap: the sum is not needed (and would cost a scan of every live command per car)
+            : liveCommands.Where(c => c.VehicleId != vehicle.Id && !c.IsTerminal && chargers.TryGetValue(c.EvseId, out var other) && other.Site.Id == site.Id).Sum(c => c.Kw);
+        var mine = enrollmentsByVehicle.GetValueOrDefault(vehicle.Id) ?? [];
 
         return new DecisionInput
         {
             Now = now,
             Event = Offer(programEvent, program, vehicle.Id, evse, liveCommands),
-            CompetingEvents = EventsInForce(now)
-                .Where(e => e.Id != programEvent.Id && enrollments.Any(en => en.VehicleId == vehicle.Id && en.ProgramId == e.ProgramId))
+            CompetingEvents = mine.Count < 2 ? [] : EventsInForce(now)
+                .Where(e => e.Id != programEvent.Id && mine.Exists(en => en.ProgramId == e.ProgramId))
                 .Select(e => Offer(e, programs[e.ProgramId], vehicle.Id, evse, liveCommands))
                 .ToList(),
             Evse = new EvseFacts
@@ -170,7 +177,7 @@ internal sealed class MediationFacts
         RemainingTargetKw = e.TotalTargetKw is { } target
             ? target - liveCommands.Where(c => c.EventId == e.Id && c.VehicleId != vehicleId && !c.IsTerminal).Sum(c => c.Kw)
             : null,
-        EnrollmentRank = enrollments.FirstOrDefault(en => en.VehicleId == vehicleId && en.ProgramId == program.Id)?.Rank,
+        EnrollmentRank = enrollmentsByVehicle.GetValueOrDefault(vehicleId)?.Find(en => en.ProgramId == program.Id)?.Rank,
         SiteEligible = chargers.TryGetValue(evse.Id, out var c) && program.IsEligible(c.Site.UtilityName, c.Site.Id),
     };
 }

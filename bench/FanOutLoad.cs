@@ -1,0 +1,363 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using Kitu.V2X.Portal.Api;
+using Kitu.V2X.Portal.Data;
+using Kitu.V2X.Portal.Demo;
+using Kitu.V2X.Portal.Domain.ConsumerSupport;
+using Kitu.V2X.Portal.Domain.GridSecurity;
+using Kitu.V2X.Portal.Extensions;
+using Kitu.V2X.Portal.Grid;
+using Kitu.V2X.Portal.Simulation;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Kitu.V2X.Portal.Bench;
+
+/// <summary>
+/// <c>fan-out</c> and <c>stop</c>: one program event to N EVSEs, and its cancellation, through the real portal — N
+/// chargers bound to a 2030.5 sandbox (a child process) and grid-integrated, each with a car plugged in and enrolled,
+/// each a virtual EVSE on its own SignalR connection. The event is created over the operator REST API; the time to
+/// each EVSE's ack (taken by the portal) and to each EVSE's stop is measured from the request, in this process. The
+/// baseline is a bare hub (its own process) that sends one command to the same number of clients, each of which acks
+/// it, then one stop. Reports last-ack and p50/p95/p99, and the ratios; JSON or MessagePack.
+/// </summary>
+internal static class FanOutLoad
+{
+    public static async Task<Dictionary<string, object>> RunAsync(string[] args)
+    {
+        var n = args.Contains("--quick") ? 50 : Int(args, "--evses", 1_000);
+        var messagePack = Str(args, "--protocol", "json") == "messagepack";
+        Console.WriteLine($"fan-out: N = {n:N0}, {(messagePack ? "MessagePack" : "JSON")}");
+        var portal = await PortalAsync(n, messagePack);
+        var bare = await BareAsync(n, messagePack);
+        var table = string.Create(CultureInfo.InvariantCulture, $"""
+
+            | fan-out, N = {n:N0}, {(messagePack ? "MessagePack" : "JSON")} | last ack | p50 | p95 | p99 | stop: last | stop p99 |
+            |---|---:|---:|---:|---:|---:|---:|
+            | portal (REST dispatch → mediator → EVSE ack) | {portal.Ack.Last:0} ms | {portal.Ack.P50:0} ms | {portal.Ack.P95:0} ms | {portal.Ack.P99:0} ms | {portal.Stop.Last:0} ms | {portal.Stop.P99:0} ms |
+            | bare hub (send to all → ack) | {bare.Ack.Last:0} ms | {bare.Ack.P50:0} ms | {bare.Ack.P95:0} ms | {bare.Ack.P99:0} ms | {bare.Stop.Last:0} ms | {bare.Stop.P99:0} ms |
+            | ratio | {portal.Ack.Last / bare.Ack.Last:0.00}× | | | {portal.Ack.P99 / bare.Ack.P99:0.00}× | {portal.Stop.Last / bare.Stop.Last:0.00}× | {portal.Stop.P99 / bare.Stop.P99:0.00}× |
+            """);
+        Console.WriteLine(table);
+        return new Dictionary<string, object>
+        {
+            ["n"] = n,
+            ["protocol"] = messagePack ? "messagepack" : "json",
+            ["portal"] = portal,
+            ["bare"] = bare,
+            ["lastAckRatio"] = portal.Ack.Last / bare.Ack.Last,
+            ["p99Ratio"] = portal.Ack.P99 / bare.Ack.P99,
+            ["stopP99Ratio"] = portal.Stop.P99 / bare.Stop.P99,
+        };
+    }
+
+    /// <summary>The bare baseline's child process: a hub with no logic, a command to all, a stop to all.</summary>
+    public static async Task<int> ServeBareAsync(string[] args)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        builder.Services.AddSignalR().AddMessagePackProtocol();
+        var app = builder.Build();
+        app.MapHub<BareHub>("/hub");
+        app.MapPost("/fanout", async (IHubContext<BareHub> hub) =>
+        {
+            await hub.Clients.All.SendAsync("Discharge", Guid.NewGuid(), 5.0, DateTimeOffset.UtcNow.AddMinutes(30));
+            return Results.Accepted();
+        });
+        app.MapPost("/stop", async (IHubContext<BareHub> hub) =>
+        {
+            await hub.Clients.All.SendAsync("Stop", Guid.NewGuid(), "bench");
+            return Results.Accepted();
+        });
+        await app.StartAsync();
+        Console.WriteLine($"URL={app.Urls.First()}");
+        await Task.Delay(Timeout.Infinite);
+        return 0;
+    }
+
+    private static async Task<Outcome> PortalAsync(int n, bool messagePack)
+    {
+        var dir = Directory.CreateTempSubdirectory("kitu-bench-fanout-").FullName;
+        Process? sandbox = null;
+        var evses = new List<VirtualEvse>();
+        try
+        {
+            // 1. A first start migrates the stores and seeds the demo accounts and operator.
+            await (await PortalProcess.StartAsync(dir)).DisposeAsync();
+
+            // 2. N chargers with their cars, a program, an API key, and N grid bindings to a sandbox in a child process.
+            var (chargers, programId, apiKey) = await SeedAsync(dir, n, async devicePem =>
+            {
+                var from = DateTimeOffset.UtcNow.AddDays(-1);
+                var utilityCa = Certificates.CreateAuthority("Bench Utility CA", from, TimeSpan.FromDays(7));
+                await File.WriteAllBytesAsync(Path.Combine(dir, "server.pfx"), Certificates.ExportWithKey(Certificates.IssueServer(utilityCa, "localhost", from, TimeSpan.FromDays(7))));
+                await File.WriteAllTextAsync(Path.Combine(dir, "device-ca.pem"), devicePem);
+                sandbox = GridSessionsLoad.StartSandbox(dir, 60);
+                var port = await GridSessionsLoad.ReadPortAsync(sandbox);
+                return new ApprovedServer { Name = "Bench sandbox", UtilityName = DemoSites.Utility, DeviceCapabilityUrl = $"https://localhost:{port}/dcap", TrustAnchorPem = utilityCa.ExportCertificatePem() };
+            });
+
+            // 3. The portal again: its grid worker loads the bindings; the EVSEs connect and wait to be integrated.
+            var settings = new Dictionary<string, string>();
+            if (n > 5_000)
+            {
+                settings["Grid__IdleConnectionSeconds"] = "5"; // one process holds < 19,900 sockets: EVSE links + 2030.5 links
+            }
+
+            await using var portal = await PortalProcess.StartAsync(dir, settings);
+            Console.WriteLine($"Portal process {portal.Id} at {portal.Url}; connecting {n:N0} EVSEs…");
+            evses.AddRange(chargers.Select(c => new VirtualEvse(c.Id, c.Secret, portal.Url, 22, new VirtualEv(c.Vehicle, 60, 80, true), TimeProvider.System, TimeSpan.FromMinutes(5), messagePack: messagePack)));
+            await ForAllAsync(evses, e => e.StartAsync(CancellationToken.None));
+            var ramp = Stopwatch.StartNew();
+            while (evses.Count(e => e.Grid is { Integrated: true } && e.Policy is not null) < n)
+            {
+                if (ramp.Elapsed > TimeSpan.FromMinutes(10))
+                {
+                    throw new TimeoutException("The EVSEs were not all grid-integrated within 10 minutes.");
+                }
+
+                await Task.Delay(1000);
+                Console.Write($"\rIntegrated: {evses.Count(e => e.Grid is { Integrated: true }):N0}/{n:N0} after {ramp.Elapsed.TotalSeconds:0} s   ");
+            }
+
+            Console.WriteLine();
+            await Task.Delay(2000); // let the last statuses land
+
+            using var http = new HttpClient { BaseAddress = portal.Url };
+            http.DefaultRequestHeaders.Add(ApiKeyAuthentication.Header, apiKey);
+            var acks = new ConcurrentBag<double>();
+            var stops = new ConcurrentBag<double>();
+            var clock = new Stopwatch();
+            foreach (var e in evses)
+            {
+                e.Acked = _ => acks.Add(clock.Elapsed.TotalMilliseconds);
+                e.StopReceived = _ => stops.Add(clock.Elapsed.TotalMilliseconds);
+            }
+
+            clock.Start();
+            var created = await http.PostAsJsonAsync("/api/v1/events", new { programId, durationMinutes = 30, kwPerVehicle = 5 });
+            created.EnsureSuccessStatusCode();
+            var eventId = (await created.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("id").GetGuid();
+            await UntilAsync(() => acks.Count >= n, TimeSpan.FromMinutes(5), () => $"acks {acks.Count:N0}/{n:N0}");
+            var ack = Latencies.Of(acks);
+
+            clock.Restart();
+            (await http.PostAsync($"/api/v1/events/{eventId}/cancel", null)).EnsureSuccessStatusCode();
+            await UntilAsync(() => stops.Count >= n, TimeSpan.FromMinutes(5), () => $"stops {stops.Count:N0}/{n:N0}");
+            return new Outcome(ack, Latencies.Of(stops));
+        }
+        finally
+        {
+            foreach (var e in evses)
+            {
+                await e.DisposeAsync();
+            }
+
+            sandbox?.Kill(entireProcessTree: true);
+            TryDelete(dir);
+        }
+    }
+
+    private static async Task<(List<(Guid Id, string Secret, string Vehicle)> Chargers, Guid ProgramId, string ApiKey)> SeedAsync(string dir, int n, Func<string, Task<ApprovedServer>> startSandbox)
+    {
+        var builder = WebApplication.CreateBuilder([$"--Storage:DataDirectory={dir}", "--Sandbox:Enabled=false"]);
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.AddPortalData();
+        builder.AddGridSecurity();
+        await using var app = builder.Build();
+        await using var scope = app.Services.CreateAsyncScope();
+        var sp = scope.ServiceProvider;
+        var db = sp.GetRequiredService<PortalDbContext>();
+        var gridDb = sp.GetRequiredService<GridDbContext>();
+        var authority = sp.GetRequiredService<DeviceCertificateAuthority>();
+        var server = await startSandbox(authority.Pem);
+        gridDb.ApprovedServers.Add(server);
+
+        var fleetOwner = await db.Users.SingleAsync(u => u.NormalizedEmail == DemoAccounts.Fleet.Email.ToUpperInvariant());
+        var utility = await db.ProgramOperators.SingleAsync(o => o.Name == DemoFleet.OperatorName);
+        var site = new Site { OwnerId = fleetOwner.Id, Name = "Fan-out lot", Kind = SiteKind.Private, UtilityName = DemoSites.Utility, TimeZoneId = DemoSites.TimeZone };
+        var program = new DischargeProgram { OperatorId = utility.Id, OperatorKind = OperatorKind.Utility, Name = "Fan-out program", Status = ProgramStatus.Published, EligibleUtilities = [DemoSites.Utility], MaxKwPerVehicle = 11 };
+        var (apiKey, storedKey) = OperatorApiKey.Issue(utility.Id, "bench", DateTimeOffset.UtcNow);
+        db.AddRange(site, program, storedKey);
+
+        var chargers = new List<(Guid, string, string)>();
+        var certificates = new (System.Security.Cryptography.X509Certificates.X509Certificate2 Certificate, byte[] Protected)[n];
+        Parallel.For(0, n, i => certificates[i] = authority.IssueDevice());
+        for (var i = 0; i < n; i++)
+        {
+            var evse = new Domain.ConsumerSupport.Evse { SiteId = site.Id, Name = $"Fan {i + 1:00000}", Current = CurrentType.Dc, RatedChargeKw = 22, RatedDischargeKw = 22, OwnerAllowsDischarge = true };
+            var car = new Vehicle { OwnerId = fleetOwner.Id, FleetSiteId = site.Id, Name = $"Fan car {i + 1:00000}", Make = "Bench", BatteryKwh = 60, MaxDischargeKw = 11, SupportsDcDischarge = true, J3072Capable = true, Identifier = $"FAN-{i:00000}" };
+            var (secret, credential) = EvseCredential.Issue(evse.Id, DateTimeOffset.UtcNow);
+            db.AddRange(evse, car, credential);
+            db.DischargePreferences.Add(new DischargePreferences { VehicleId = car.Id, Consent = true, SocFloorPercent = 20, TimeZoneId = DemoSites.TimeZone });
+            db.Enrollments.Add(new Enrollment { VehicleId = car.Id, ProgramId = program.Id, Rank = 1, EnrolledAt = DateTimeOffset.UtcNow });
+
+            var identity = DeviceIdentity.FromCertificate(certificates[i].Certificate.RawData);
+            gridDb.GridBindings.Add(new GridBinding
+            {
+                EvseId = evse.Id,
+                ServerId = server.Id,
+                Lfdi = identity.Lfdi,
+                Sfdi = identity.Sfdi,
+                ProtectedCertificate = certificates[i].Protected,
+                RatedChargeW = 22_000,
+                RatedDischargeW = 22_000,
+                BoundAt = DateTimeOffset.UtcNow,
+                LastIntegration = GridIntegration.RulesMissing,
+            });
+            chargers.Add((evse.Id, secret, car.Identifier));
+        }
+
+        await db.SaveChangesAsync();
+        await gridDb.SaveChangesAsync();
+        Console.WriteLine($"Seeded {n:N0} bound chargers with their cars.");
+        return (chargers, program.Id, apiKey);
+    }
+
+    private static async Task<Outcome> BareAsync(int n, bool messagePack)
+    {
+        var start = new ProcessStartInfo(Environment.ProcessPath!) { UseShellExecute = false, RedirectStandardOutput = true };
+        if (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet")
+        {
+            start.ArgumentList.Add(typeof(FanOutLoad).Assembly.Location);
+        }
+
+        start.ArgumentList.Add("bare-fanout");
+        using var process = Process.Start(start)!;
+        var connections = new List<HubConnection>();
+        try
+        {
+            Uri? url = null;
+            while (url is null && await process.StandardOutput.ReadLineAsync() is { } line)
+            {
+                url = line.StartsWith("URL=", StringComparison.Ordinal) ? new Uri(line[4..]) : null;
+            }
+
+            var acks = new ConcurrentBag<double>();
+            var stops = new ConcurrentBag<double>();
+            var clock = new Stopwatch();
+            for (var i = 0; i < n; i++)
+            {
+                var builder = new HubConnectionBuilder().WithUrl(new Uri(url!, "/hub"), HttpTransportType.WebSockets, o => o.SkipNegotiation = true);
+                if (messagePack)
+                {
+                    builder.AddMessagePackProtocol();
+                }
+
+                var c = builder.Build();
+                c.On<Guid, double, DateTimeOffset>("Discharge", async (id, _, _) =>
+                {
+                    await c.InvokeAsync("Ack", id);
+                    acks.Add(clock.Elapsed.TotalMilliseconds);
+                });
+                c.On<Guid, string>("Stop", (_, _) => stops.Add(clock.Elapsed.TotalMilliseconds));
+                connections.Add(c);
+            }
+
+            await ForAllAsync(connections, c => c.StartAsync());
+            using var http = new HttpClient { BaseAddress = url };
+            clock.Start();
+            (await http.PostAsync("/fanout", null)).EnsureSuccessStatusCode();
+            await UntilAsync(() => acks.Count >= n, TimeSpan.FromMinutes(2), () => $"bare acks {acks.Count}/{n}");
+            var ack = Latencies.Of(acks);
+            clock.Restart();
+            (await http.PostAsync("/stop", null)).EnsureSuccessStatusCode();
+            await UntilAsync(() => stops.Count >= n, TimeSpan.FromMinutes(2), () => $"bare stops {stops.Count}/{n}");
+            return new Outcome(ack, Latencies.Of(stops));
+        }
+        finally
+        {
+            foreach (var c in connections)
+            {
+                await c.DisposeAsync();
+            }
+
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+    }
+
+    private static async Task UntilAsync(Func<bool> done, TimeSpan within, Func<string> progress)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!done())
+        {
+            if (clock.Elapsed > within)
+            {
+                throw new TimeoutException($"Timed out: {progress()}.");
+            }
+
+            await Task.Delay(5);
+        }
+    }
+
+    private static async Task ForAllAsync<T>(IEnumerable<T> items, Func<T, Task> start)
+    {
+        using var gate = new SemaphoreSlim(64);
+        await Task.WhenAll(items.Select(async item =>
+        {
+            await gate.WaitAsync();
+            try
+            {
+                await start(item);
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }));
+    }
+
+    private static void TryDelete(string dir)
+    {
+        try
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+        catch (IOException)
+        {
+            // a file still held; the temp cleaner takes it
+        }
+    }
+
+    private static int Int(string[] args, string name, int fallback) =>
+        Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
+
+    private static string Str(string[] args, string name, string fallback) =>
+        Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
+
+    /// <summary>The baseline's hub: no logic; the client acks each command.</summary>
+    private sealed class BareHub : Hub
+    {
+        public Task Ack(Guid commandId) => Task.CompletedTask;
+    }
+}
+
+/// <summary>Acks and stops, each as latencies from the request (ms).</summary>
+internal sealed record Outcome(Latencies Ack, Latencies Stop);
+
+/// <summary>Latency figures over a set of samples, in milliseconds.</summary>
+internal sealed record Latencies(int Count, double P50, double P95, double P99, double Last)
+{
+    public static Latencies Of(IEnumerable<double> samples)
+    {
+        var sorted = samples.Order().ToArray();
+        return sorted.Length == 0
+            ? new Latencies(0, 0, 0, 0, 0)
+            : new Latencies(sorted.Length, At(sorted, 0.50), At(sorted, 0.95), At(sorted, 0.99), sorted[^1]);
+    }
+
+    private static double At(double[] sorted, double q) => sorted[Math.Clamp((int)Math.Ceiling(q * sorted.Length) - 1, 0, sorted.Length - 1)];
+}
