@@ -58,8 +58,9 @@ bench_passed=0
 bench_failed=0
 echo "== Bench smoke"
 if dotnet build bench -c Release -nologo -v q -clp:ErrorsOnly >"$RESULTS/bench-build.log" 2>&1; then
-  for scenario in "connections --quick" "grid-sessions --sessions 50 --poll 10 --seconds 5"; do
-    name="${scenario%% *}"
+  for scenario in "decide --quick" "connections --quick" "connections --quick --tls" "grid-sessions --quick" \
+                  "fan-out --quick" "fan-out --quick --protocol messagepack"; do
+    name=$(echo "$scenario" | sed 's/ --quick//; s/ --protocol / /; s/ --/-/g; s/ /-/g')
     if timeout 600 dotnet bench/bin/Release/net10.0/Kitu.V2X.Portal.Bench.dll $scenario >"$RESULTS/bench-$name.log" 2>&1; then
       bench_passed=$((bench_passed + 1))
       echo "   bench $name: ok"

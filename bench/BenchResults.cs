@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 namespace Kitu.V2X.Portal.Bench;
 
 /// <summary>
-/// <c>bench/results/latest.json</c>: each scenario's latest figures, merged by scenario name, with the machine facts
+/// <c>bench/results/latest.json</c>: each scenario's latest full-run figures, merged by scenario name, with the machine facts
 /// and the time of the run. The tables in docs/benchmarks.md are written from full runs of the same scenarios.
 /// </summary>
 internal static class BenchResults
@@ -14,9 +14,12 @@ internal static class BenchResults
 
     public static string Path => System.IO.Path.Combine(RepositoryRoot(), "bench", "results", "latest.json");
 
+    /// <summary>Quick (smoke) runs go to a file of their own, never committed, so a smoke run never overwrites a measurement.</summary>
+    public static string QuickPath => System.IO.Path.Combine(RepositoryRoot(), "bench", "results", "quick.json");
+
     public static void Record(string scenario, object figures, bool quick)
     {
-        var path = Path;
+        var path = quick ? QuickPath : Path;
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
         var root = File.Exists(path) && JsonNode.Parse(File.ReadAllText(path)) is JsonObject existing ? existing : [];
         root["machine"] = JsonSerializer.SerializeToNode(new

@@ -26,19 +26,20 @@ internal static class ConnectionsLoad
     public static async Task<int> RunAsync(string[] args)
     {
         var n = args.Contains("--quick") ? 200 : Int(args, "--evses", 1_000);
-        var portal = await PortalAsync(n);
-        var bare = await BareAsync(n);
+        var tls = args.Contains("--tls");
+        var portal = await PortalAsync(n, tls);
+        var bare = await BareAsync(n, tls);
         var heapRatio = portal.HeapPerConnection / bare.HeapPerConnection;
         var wsRatio = portal.WorkingSetPerConnection / bare.WorkingSetPerConnection;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"""
 
-            | connections (plain WebSockets), N = {n:N0} | heap per connection | working set per connection | connect time |
+            | connections ({(tls ? "TLS" : "plain")} WebSockets), N = {n:N0} | heap per connection | working set per connection | connect time |
             |---|---:|---:|---:|
             | portal EVSE hub | {portal.HeapPerConnection / 1024:0.0} KiB | {portal.WorkingSetPerConnection / 1024:0.0} KiB | {portal.ConnectSeconds:0.0} s |
             | bare hub (baseline) | {bare.HeapPerConnection / 1024:0.0} KiB | {bare.WorkingSetPerConnection / 1024:0.0} KiB | {bare.ConnectSeconds:0.0} s |
             | ratio | {heapRatio:0.00}× | {wsRatio:0.00}× | |
             """));
-        BenchResults.Record("connections", new { n, portal, bare, heapRatio, workingSetRatio = wsRatio }, args.Contains("--quick"));
+        BenchResults.Record(tls ? "connections-tls" : "connections", new { n, tls, portal, bare, heapRatio, workingSetRatio = wsRatio }, args.Contains("--quick"));
         return 0;
     }
 
@@ -47,7 +48,14 @@ internal static class ConnectionsLoad
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, Int(args, "--port", 0)));
+        var pfx = Array.IndexOf(args, "--tls") is var t and >= 0 ? args[t + 1] : null;
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, Int(args, "--port", 0), listen =>
+        {
+            if (pfx is not null)
+            {
+                listen.UseHttps(System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12FromFile(pfx, null));
+            }
+        }));
         builder.Services.AddSignalR();
         var app = builder.Build();
         app.MapHub<BareHub>("/hub");
@@ -58,39 +66,16 @@ internal static class ConnectionsLoad
         return 0;
     }
 
-    private static async Task<Result> PortalAsync(int n)
+    private static async Task<Result> PortalAsync(int n, bool tls)
     {
         var dir = Directory.CreateTempSubdirectory("kitu-bench-portal-").FullName;
-        var port = FreePort();
-        var url = new Uri($"http://127.0.0.1:{port}");
-        var dll = Path.Combine(AppContext.BaseDirectory, "Kitu.V2X.Portal.dll");
-        var start = new ProcessStartInfo("dotnet", [dll, "--urls", url.ToString()]) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = AppContext.BaseDirectory };
-        foreach (var (k, v) in new Dictionary<string, string>
-        {
-            ["ASPNETCORE_ENVIRONMENT"] = "Production",
-            ["Storage__DataDirectory"] = dir,
-            ["Demo__Enabled"] = "true",
-            ["Sandbox__Enabled"] = "false",
-            ["Simulation__Enabled"] = "false",
-            ["Diagnostics__Memory"] = "true",
-            ["Logging__LogLevel__Default"] = "Warning",
-        })
-        {
-            start.Environment[k] = v;
-        }
-
-        using var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
         try
         {
-            using var http = new HttpClient { BaseAddress = url };
-            await WaitReadyAsync(http, "/readyz");
+            await using var portal = await PortalProcess.StartAsync(dir, tls: tls);
+            using var http = portal.CreateClient();
             var chargers = await SimulateCommand.ProvisionAsync([$"--Storage:DataDirectory={dir}"], n);
             var before = await http.GetFromJsonAsync<Memory.Reading>("/diagnostics/memory");
-            var evses = chargers.Select(c => new VirtualEvse(c.Id, c.Secret, url, 22, null, TimeProvider.System, TimeSpan.FromMinutes(10))).ToList();
+            var evses = chargers.Select(c => new VirtualEvse(c.Id, c.Secret, portal.Url, 22, null, TimeProvider.System, TimeSpan.FromMinutes(10), validateServer: portal.ValidateServer)).ToList();
             var clock = Stopwatch.StartNew();
             await ForAllAsync(evses, e => e.StartAsync(CancellationToken.None));
             clock.Stop();
@@ -104,13 +89,11 @@ internal static class ConnectionsLoad
         }
         finally
         {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
             TryDelete(dir);
         }
     }
 
-    private static async Task<Result> BareAsync(int n)
+    private static async Task<Result> BareAsync(int n, bool tls)
     {
         var start = new ProcessStartInfo(Environment.ProcessPath!) { UseShellExecute = false, RedirectStandardOutput = true };
         if (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet")
@@ -119,6 +102,18 @@ internal static class ConnectionsLoad
         }
 
         start.ArgumentList.Add("bare-hub");
+        System.Net.Security.RemoteCertificateValidationCallback? validate = null;
+        var pfxPath = Path.Combine(Path.GetTempPath(), $"kitu-bench-bare-{Guid.NewGuid():N}.pfx");
+        if (tls)
+        {
+            var (certificate, pfx) = PortalProcess.BenchCertificate();
+            await File.WriteAllBytesAsync(pfxPath, pfx);
+            start.ArgumentList.Add("--tls");
+            start.ArgumentList.Add(pfxPath);
+            var thumbprint = certificate.GetCertHashString();
+            validate = (_, presented, _, _) => presented?.GetCertHashString() == thumbprint;
+        }
+
         using var process = Process.Start(start)!;
         try
         {
@@ -128,10 +123,17 @@ internal static class ConnectionsLoad
                 url = line.StartsWith("URL=", StringComparison.Ordinal) ? new Uri(line[4..]) : null;
             }
 
-            using var http = new HttpClient { BaseAddress = url };
+            using var http = PortalProcess.Create(url!, validate);
             var before = await http.GetFromJsonAsync<Memory.Reading>("/diagnostics/memory");
             var connections = Enumerable.Range(0, n).Select(_ => new HubConnectionBuilder()
-                .WithUrl(new Uri(url!, "/hub"), HttpTransportType.WebSockets, o => o.SkipNegotiation = true).Build()).ToList();
+                .WithUrl(new Uri(url!, "/hub"), HttpTransportType.WebSockets, o =>
+                {
+                    o.SkipNegotiation = true;
+                    if (validate is not null)
+                    {
+                        o.WebSocketConfiguration = ws => ws.RemoteCertificateValidationCallback = validate;
+                    }
+                }).Build()).ToList();
             var clock = Stopwatch.StartNew();
             // Like an EVSE after connecting: two small invocations (hello, status), so both sides have talked.
             await ForAllAsync(connections, async c =>
@@ -153,6 +155,7 @@ internal static class ConnectionsLoad
         {
             process.Kill(entireProcessTree: true);
             await process.WaitForExitAsync();
+            File.Delete(pfxPath);
         }
     }
 
@@ -171,36 +174,6 @@ internal static class ConnectionsLoad
                 gate.Release();
             }
         }));
-    }
-
-    private static async Task WaitReadyAsync(HttpClient http, string path)
-    {
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < TimeSpan.FromSeconds(60))
-        {
-            try
-            {
-                if ((await http.GetAsync(path)).IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // not listening yet
-            }
-
-            await Task.Delay(200);
-        }
-
-        throw new TimeoutException("The portal did not become ready within 60 s.");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static void TryDelete(string dir)

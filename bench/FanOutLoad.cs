@@ -48,6 +48,8 @@ internal static class FanOutLoad
             | portal (REST dispatch → mediator → EVSE ack) | {portal.Ack.Last:0} ms | {portal.Ack.P50:0} ms | {portal.Ack.P95:0} ms | {portal.Ack.P99:0} ms | {portal.Stop.Last:0} ms | {portal.Stop.P99:0} ms |
             | bare hub (send to all → ack) | {bare.Ack.Last:0} ms | {bare.Ack.P50:0} ms | {bare.Ack.P95:0} ms | {bare.Ack.P99:0} ms | {bare.Stop.Last:0} ms | {bare.Stop.P99:0} ms |
             | ratio | {portal.Ack.Last / bare.Ack.Last:0.00}× | | | {portal.Ack.P99 / bare.Ack.P99:0.00}× | {portal.Stop.Last / bare.Stop.Last:0.00}× | {portal.Stop.P99 / bare.Stop.P99:0.00}× |
+
+            Driver's stop now (tap → stop at the EVSE), {portal.DriverStop?.Count} cars one at a time with {n:N0} connected and discharging: p50 {portal.DriverStop?.P50:0} ms, p99 {portal.DriverStop?.P99:0} ms (goal ≤ 250 ms).
             """);
         Console.WriteLine(table);
         return new Dictionary<string, object>
@@ -152,11 +154,17 @@ internal static class FanOutLoad
             var eventId = (await created.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("id").GetGuid();
             await UntilAsync(() => acks.Count >= n, TimeSpan.FromMinutes(5), () => $"acks {acks.Count:N0}/{n:N0}");
             var ack = Latencies.Of(acks);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Portal fan-out: last ack {ack.Last:0} ms, p50 {ack.P50:0}, p95 {ack.P95:0}, p99 {ack.P99:0} ms"));
+            await Task.Delay(3000); // the cars report running; the mediator watches N live commands
+
+            // The driver's "stop now", one car at a time, while N EVSEs are connected and discharging.
+            var driverStops = await DriverStopsAsync(portal.Url, chargers.Select(c => c.VehicleId).ToList(), evses, Math.Min(100, n));
 
             clock.Restart();
+            stops.Clear();
             (await http.PostAsync($"/api/v1/events/{eventId}/cancel", null)).EnsureSuccessStatusCode();
-            await UntilAsync(() => stops.Count >= n, TimeSpan.FromMinutes(5), () => $"stops {stops.Count:N0}/{n:N0}");
-            return new Outcome(ack, Latencies.Of(stops));
+            await UntilAsync(() => stops.Count >= n - driverStops.Count, TimeSpan.FromMinutes(5), () => $"stops {stops.Count:N0}/{n - driverStops.Count:N0}");
+            return new Outcome(ack, Latencies.Of(stops)) { DriverStop = driverStops };
         }
         finally
         {
@@ -170,7 +178,72 @@ internal static class FanOutLoad
         }
     }
 
-    private static async Task<(List<(Guid Id, string Secret, string Vehicle)> Chargers, Guid ProgramId, string ApiKey)> SeedAsync(string dir, int n, Func<string, Task<ApprovedServer>> startSandbox)
+    /// <summary>
+    /// Signs in as the fleet manager who owns the cars (the login form, as a browser posts it) and stops
+    /// <paramref name="count"/> cars spread over the fleet one after the other through <c>POST /api/me/cars/{id}/stop</c>;
+    /// each latency runs from the request to the stop arriving at that car's EVSE.
+    /// </summary>
+    private static async Task<Latencies> DriverStopsAsync(Uri portal, List<Guid> vehicles, List<VirtualEvse> evses, int count)
+    {
+        using var handler = new HttpClientHandler { AllowAutoRedirect = false, UseCookies = true };
+        using var http = new HttpClient(handler) { BaseAddress = portal };
+        var page = await http.GetStringAsync("/Account/Login");
+        var token = System.Text.RegularExpressions.Regex.Match(page, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
+        var login = await http.PostAsync("/Account/Login", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["Input.Email"] = DemoAccounts.Fleet.Email,
+            ["Input.Password"] = new DemoOptions().Password,
+            ["__RequestVerificationToken"] = WebUtility.HtmlDecode(token),
+            ["_handler"] = "login",
+        }));
+        if (login.StatusCode != HttpStatusCode.Redirect)
+        {
+            throw new InvalidOperationException($"The fleet manager could not sign in ({login.StatusCode}).");
+        }
+
+        var samples = new List<double>();
+        var skipped = 0;
+        // Cars spread over the fleet, then any other, until enough stops are measured.
+        var order = Enumerable.Range(0, count).Select(k => k * vehicles.Count / count).Concat(Enumerable.Range(0, vehicles.Count)).Distinct();
+        foreach (var i in order)
+        {
+            if (samples.Count >= count)
+            {
+                break;
+            }
+
+            var arrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            evses[i].StopReceived = _ => arrived.TrySetResult();
+            var clock = Stopwatch.StartNew();
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/me/cars/{vehicles[i]}/stop");
+            request.Headers.Add(Drivers.DriverStopEndpoint.RequestHeader, "1");
+            var response = await http.SendAsync(request);
+            if (response.StatusCode == HttpStatusCode.NotFound)
+            {
+                skipped++; // nothing running for that car any more (its command ended on its own): take the next
+                evses[i].StopReceived = null;
+                continue;
+            }
+
+            if (response.StatusCode != HttpStatusCode.NoContent)
+            {
+                throw new InvalidOperationException($"Stopping car {i} answered {response.StatusCode}.");
+            }
+
+            await arrived.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            samples.Add(clock.Elapsed.TotalMilliseconds);
+            evses[i].StopReceived = null;
+        }
+
+        if (skipped > 0)
+        {
+            Console.WriteLine($"Driver's stop: {skipped} cars had nothing running any more and were skipped.");
+        }
+
+        return Latencies.Of(samples);
+    }
+
+    private static async Task<(List<(Guid Id, string Secret, string Vehicle, Guid VehicleId)> Chargers, Guid ProgramId, string ApiKey)> SeedAsync(string dir, int n, Func<string, Task<ApprovedServer>> startSandbox)
     {
         var builder = WebApplication.CreateBuilder([$"--Storage:DataDirectory={dir}", "--Sandbox:Enabled=false"]);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
@@ -192,7 +265,7 @@ internal static class FanOutLoad
         var (apiKey, storedKey) = OperatorApiKey.Issue(utility.Id, "bench", DateTimeOffset.UtcNow);
         db.AddRange(site, program, storedKey);
 
-        var chargers = new List<(Guid, string, string)>();
+        var chargers = new List<(Guid, string, string, Guid)>();
         var certificates = new (System.Security.Cryptography.X509Certificates.X509Certificate2 Certificate, byte[] Protected)[n];
         Parallel.For(0, n, i => certificates[i] = authority.IssueDevice());
         for (var i = 0; i < n; i++)
@@ -217,7 +290,7 @@ internal static class FanOutLoad
                 BoundAt = DateTimeOffset.UtcNow,
                 LastIntegration = GridIntegration.RulesMissing,
             });
-            chargers.Add((evse.Id, secret, car.Identifier));
+            chargers.Add((evse.Id, secret, car.Identifier, car.Id));
         }
 
         await db.SaveChangesAsync();
@@ -345,8 +418,11 @@ internal static class FanOutLoad
     }
 }
 
-/// <summary>Acks and stops, each as latencies from the request (ms).</summary>
-internal sealed record Outcome(Latencies Ack, Latencies Stop);
+/// <summary>Acks and stops, each as latencies from the request (ms); the driver's stops where measured.</summary>
+internal sealed record Outcome(Latencies Ack, Latencies Stop)
+{
+    public Latencies? DriverStop { get; init; }
+}
 
 /// <summary>Latency figures over a set of samples, in milliseconds.</summary>
 internal sealed record Latencies(int Count, double P50, double P95, double P99, double Last)

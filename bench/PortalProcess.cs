@@ -1,6 +1,9 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
+using Kitu.V2X.Portal.Domain.GridSecurity;
 
 namespace Kitu.V2X.Portal.Bench;
 
@@ -12,19 +15,39 @@ internal sealed class PortalProcess : IAsyncDisposable
 {
     private readonly Process process;
 
-    private PortalProcess(Process process, Uri url)
+    private PortalProcess(Process process, Uri url, X509Certificate2? certificate)
     {
         this.process = process;
         Url = url;
+        Certificate = certificate;
     }
 
     public Uri Url { get; }
 
+    /// <summary>The server certificate when the portal listens on https (the harness's own; clients pin it).</summary>
+    public X509Certificate2? Certificate { get; }
+
+    /// <summary>Accepts exactly the portal's own certificate.</summary>
+    public RemoteCertificateValidationCallback? ValidateServer =>
+        Certificate is { } expected ? (_, presented, _, _) => presented is not null && presented.GetCertHashString() == expected.GetCertHashString() : null;
+
+    public HttpClient CreateClient() => Create(Url, ValidateServer);
+
     public int Id => process.Id;
 
-    public static async Task<PortalProcess> StartAsync(string dataDirectory, IReadOnlyDictionary<string, string>? settings = null)
+    public static async Task<PortalProcess> StartAsync(string dataDirectory, IReadOnlyDictionary<string, string>? settings = null, bool tls = false)
     {
-        var url = new Uri($"http://127.0.0.1:{FreePort()}");
+        X509Certificate2? certificate = null;
+        var tlsSettings = new Dictionary<string, string>();
+        if (tls)
+        {
+            (certificate, var pfx) = BenchCertificate();
+            var path = Path.Combine(dataDirectory, "bench-https.pfx");
+            await File.WriteAllBytesAsync(path, pfx);
+            tlsSettings["Kestrel__Certificates__Default__Path"] = path;
+        }
+
+        var url = new Uri($"{(tls ? "https" : "http")}://127.0.0.1:{FreePort()}");
         var dll = Path.Combine(AppContext.BaseDirectory, "Kitu.V2X.Portal.dll");
         var start = new ProcessStartInfo("dotnet", [dll, "--urls", url.ToString()]) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = AppContext.BaseDirectory };
         var environment = new Dictionary<string, string>
@@ -38,7 +61,7 @@ internal sealed class PortalProcess : IAsyncDisposable
             ["Api__RequestsPerMinute"] = "100000",
             ["Logging__LogLevel__Default"] = "Warning",
         };
-        foreach (var (k, v) in settings ?? new Dictionary<string, string>())
+        foreach (var (k, v) in tlsSettings.Concat(settings ?? new Dictionary<string, string>()))
         {
             environment[k] = v;
         }
@@ -72,10 +95,30 @@ internal sealed class PortalProcess : IAsyncDisposable
         };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var portal = new PortalProcess(process, url);
-        using var http = new HttpClient { BaseAddress = url };
+        var portal = new PortalProcess(process, url, certificate);
+        using var http = portal.CreateClient();
         await WaitReadyAsync(http, process);
         return portal;
+    }
+
+    /// <summary>A throwaway server certificate for localhost (P-256), with its PKCS#12.</summary>
+    public static (X509Certificate2 Certificate, byte[] Pkcs12) BenchCertificate()
+    {
+        var from = DateTimeOffset.UtcNow.AddDays(-1);
+        var authority = Certificates.CreateAuthority("Bench HTTPS CA", from, TimeSpan.FromDays(7));
+        var server = Certificates.IssueServer(authority, "localhost", from, TimeSpan.FromDays(7));
+        return (server, Certificates.ExportWithKey(server));
+    }
+
+    public static HttpClient Create(Uri url, RemoteCertificateValidationCallback? validate)
+    {
+        var handler = new SocketsHttpHandler();
+        if (validate is not null)
+        {
+            handler.SslOptions.RemoteCertificateValidationCallback = validate;
+        }
+
+        return new HttpClient(handler) { BaseAddress = url };
     }
 
     public async ValueTask DisposeAsync()

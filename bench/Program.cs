@@ -6,8 +6,9 @@ using Kitu.V2X.Portal.Bench;
 // dotnet run -c Release --project bench -- <scenario> [--quick]
 //   decide          decisions per second of the agreement-to-discharge rules (BenchmarkDotNet)
 //   grid-sessions   N 2030.5 client sessions against the sandbox server [--sessions 10000 --poll 60 --seconds 180]
-//   connections     server memory per EVSE connection, portal vs a bare hub [--evses 1000]
-//   fan-out         one event to N EVSEs and its cancellation (dispatch → last ack, stop), portal vs a bare hub
+//   connections     server memory per EVSE connection, portal vs a bare hub [--evses 1000 --tls]
+//   fan-out         one event to N EVSEs (dispatch → each ack), the driver's stop and the operator's cancel,
+//                   portal vs a bare hub
 //                   [--evses 1000 --protocol json|messagepack]
 //   all             every scenario above, one after the other (with --quick: about two minutes)
 // --quick runs a short job: a smoke test of the harness, not a measurement. Results: bench/results/latest.json.
@@ -30,6 +31,7 @@ switch (scenario)
         RunDecide(quick);
         var failures = await GridSessionsLoad.RunAsync(quick ? ["--sessions", "50", "--poll", "10", "--seconds", "5"] : ["--sessions", "10000"]);
         failures += await ConnectionsLoad.RunAsync(quick ? ["--quick"] : ["--evses", "10000"]);
+        failures += await ConnectionsLoad.RunAsync(quick ? ["--quick", "--tls"] : ["--evses", "10000", "--tls"]);
         BenchResults.Record("fan-out-json", await FanOutLoad.RunAsync(quick ? ["--quick"] : ["--evses", "10000"]), quick);
         BenchResults.Record("fan-out-messagepack", await FanOutLoad.RunAsync(quick ? ["--quick", "--protocol", "messagepack"] : ["--evses", "10000", "--protocol", "messagepack"]), quick);
         return failures;

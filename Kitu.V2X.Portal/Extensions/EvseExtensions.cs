@@ -51,6 +51,7 @@ internal static class EvseExtensions
         app.MapHub<EvseHub>(EvseHub.Path, o => o.ApplicationMaxBufferSize = EvseHub.MaximumMessageBytes);
         app.MapHub<TelematicsHub>(TelematicsHub.Path, o => o.ApplicationMaxBufferSize = EvseHub.MaximumMessageBytes);
         app.MapPrivacyExport();
+        app.MapDriverStop();
         _ = app.Services.GetRequiredService<Sites.PowerHistory>(); // starts recording power from the first status report
         return app;
     }

@@ -46,7 +46,9 @@ public sealed class VirtualEvse : IAsyncDisposable
     private (Guid Id, double Kw, DateTimeOffset Until, DateTimeOffset Deadline, bool ByEv)? active;
 
     /// <param name="messagePack">Speak the MessagePack hub protocol instead of JSON (both are served; docs/evse-protocol.md).</param>
-    public VirtualEvse(Guid evseId, string secret, Uri portal, double maxDischargeKw, VirtualEv? ev, TimeProvider time, TimeSpan statusEvery, double batterySpeed = 1, bool messagePack = false)
+    /// <param name="validateServer">For an https portal with a certificate the machine does not trust (the benchmark's own).</param>
+    public VirtualEvse(Guid evseId, string secret, Uri portal, double maxDischargeKw, VirtualEv? ev, TimeProvider time, TimeSpan statusEvery, double batterySpeed = 1, bool messagePack = false,
+        System.Net.Security.RemoteCertificateValidationCallback? validateServer = null)
     {
         this.batterySpeed = batterySpeed;
         EvseId = evseId;
@@ -59,6 +61,10 @@ public sealed class VirtualEvse : IAsyncDisposable
             {
                 o.Headers["Authorization"] = EvseKeyAuthentication.Header(evseId, secret);
                 o.SkipNegotiation = true;
+                if (validateServer is not null)
+                {
+                    o.WebSocketConfiguration = ws => ws.RemoteCertificateValidationCallback = validateServer;
+                }
             })
             .WithAutomaticReconnect([TimeSpan.Zero, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(10)]);
         if (messagePack)

@@ -48,6 +48,10 @@ public sealed partial class DischargeMediator(
     private readonly ConcurrentDictionary<Guid, Guid> awaitingAck = new();
     private readonly ConcurrentQueue<(Guid CommandId, DateTimeOffset At)> acks = new();
 
+    // What each vehicle's live command is and where it runs, as of the last pass: the driver's stop goes out at once
+    // from here, without waiting for a pass in progress; the outbox's state follows under the gate.
+    private readonly ConcurrentDictionary<Guid, (Guid CommandId, Guid EvseId, ProgramExecutor Executor, Guid? TelematicsOperatorId, string? Vehicle)> liveByVehicle = new();
+
     // Commands and stops a pass sends go out side by side and are awaited together at its end, not one by one.
     private readonly List<Task> outgoing = [];
     private volatile TaskCompletionSource nudge = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -166,9 +170,17 @@ public sealed partial class DischargeMediator(
         Nudge();
     }
 
-    /// <summary>The driver pressed "stop discharging now": the vehicle's live command stops at once.</summary>
+    /// <summary>
+    /// The driver pressed "stop discharging now": the stop goes to whoever executes the vehicle's live command at once
+    /// (even while a pass is running), then the command is ended in the outbox and audited.
+    /// </summary>
     public async Task<bool> StopByDriverAsync(Guid vehicleId, CancellationToken cancellationToken)
     {
+        if (liveByVehicle.TryGetValue(vehicleId, out var running))
+        {
+            await StopNowAsync(running.CommandId, running.EvseId, running.Executor, running.TelematicsOperatorId, running.Vehicle, ReasonCatalog.Of(ReasonCode.EvStoppedByDriver).Id);
+        }
+
         await gate.WaitAsync(cancellationToken);
         try
         {
@@ -346,6 +358,7 @@ public sealed partial class DischargeMediator(
 
         liveCommandByEvse.Clear();
         liveTelematicsCommands.Clear();
+        liveByVehicle.Clear();
         foreach (var command in live)
         {
             if (command.State != CommandState.Sent || command.Executor != ProgramExecutor.Evse)
@@ -364,6 +377,7 @@ public sealed partial class DischargeMediator(
             }
 
             liveCommandByEvse[command.EvseId] = command.Id;
+            liveByVehicle[command.VehicleId] = (command.Id, command.EvseId, command.Executor, command.TelematicsOperatorId, facts.Vehicle(command.VehicleId)?.Identifier);
             if (command.TelematicsOperatorId is { } carriedBy)
             {
                 liveTelematicsCommands[command.Id] = carriedBy;
@@ -723,6 +737,22 @@ public sealed partial class DischargeMediator(
                 await telematicsHub.Clients.Client(connectionId).Stop(new VehicleStopMessage(report.CommandId, report.VehicleIdentifier, ended?.ReasonCode ?? "portal.unknown_command"));
                 telematics.Forget(report.CommandId);
             }
+        }
+    }
+
+    /// <summary>A stop sent straight to the executor's link, outside any pass.</summary>
+    private async Task StopNowAsync(Guid commandId, Guid evseId, ProgramExecutor executor, Guid? telematicsOperatorId, string? vehicle, string reason)
+    {
+        if (executor == ProgramExecutor.Ev)
+        {
+            if (telematicsOperatorId is { } op && telematics.ConnectionOf(op) is { } connectionId && vehicle is not null)
+            {
+                await telematicsHub.Clients.Client(connectionId).Stop(new VehicleStopMessage(commandId, vehicle, reason));
+            }
+        }
+        else if (connections.Get(evseId) is { } evse)
+        {
+            await hub.Clients.Client(evse.ConnectionId).Stop(new StopMessage(commandId, reason));
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Diagnostics;
 using Kitu.V2X.Portal.Data;
 using Kitu.V2X.Portal.Domain.ConsumerSupport;
@@ -181,6 +182,35 @@ public sealed class MediationTests(LivePortal portal) : IClassFixture<LivePortal
         await rig.UntilAsync(() => rig.Evse.ActiveCommand is null, "the EVSE stops", TimeSpan.FromSeconds(1));
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"took {clock.ElapsedMilliseconds} ms");
         Assert.Contains(rig.Evse.Stops, s => s.CommandId == running.Id && s.Reason == "ev.no_consent");
+        Assert.Equal(CommandState.Stopped, (await rig.CommandAsync())!.State);
+    }
+
+    [Fact]
+    public async Task The_stop_endpoint_stops_the_caller_s_own_car_and_nobody_else_s()
+    {
+        await using var rig = await portal.RigAsync();
+        await rig.DispatchAsync(kw: 5);
+        var running = await rig.UntilStateAsync(CommandState.Running);
+        var path = DriverStopEndpoint.Path.Replace("{vehicleId:guid}", rig.VehicleId.ToString(), StringComparison.Ordinal);
+
+        using var anonymous = portal.CreateClient(new() { AllowAutoRedirect = false, HandleCookies = true, BaseAddress = portal.Address });
+        Assert.NotEqual(HttpStatusCode.NoContent, (await anonymous.PostAsync(path, null, Ct)).StatusCode);
+
+        using var other = portal.CreateClient(new() { AllowAutoRedirect = false, HandleCookies = true, BaseAddress = portal.Address });
+        await FormClient.LoginAsync(other, Demo.DemoAccounts.Owner.Email);
+        using var otherRequest = new HttpRequestMessage(HttpMethod.Post, path) { Headers = { { DriverStopEndpoint.RequestHeader, "1" } } };
+        var otherResponse = await other.SendAsync(otherRequest, Ct);
+        Assert.True(otherResponse.StatusCode == HttpStatusCode.NotFound, $"{otherResponse.StatusCode}: {otherResponse.Headers} {otherResponse.Content.Headers} {await otherResponse.Content.ReadAsStringAsync(Ct)}");
+
+        using var driver = portal.CreateClient(new() { AllowAutoRedirect = false, HandleCookies = true, BaseAddress = portal.Address });
+        await FormClient.LoginAsync(driver, Demo.DemoAccounts.Driver.Email);
+        Assert.Equal(HttpStatusCode.BadRequest, (await driver.PostAsync(path, null, Ct)).StatusCode); // no header: a cross-site form
+        Assert.Equal(CommandState.Running, (await rig.CommandAsync())!.State);
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Headers = { { DriverStopEndpoint.RequestHeader, "1" } } };
+        Assert.Equal(HttpStatusCode.NoContent, (await driver.SendAsync(request, Ct)).StatusCode);
+        await rig.UntilAsync(() => rig.Evse.ActiveCommand is null, "the EVSE stops");
+        Assert.Contains(rig.Evse.Stops, s => s.CommandId == running.Id && s.Reason == "ev.stopped_by_driver");
         Assert.Equal(CommandState.Stopped, (await rig.CommandAsync())!.State);
     }
 
