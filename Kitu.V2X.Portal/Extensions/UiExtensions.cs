@@ -26,10 +26,9 @@ internal static class UiExtensions
             app.UseHsts();
         }
 
-        // Friendly pages for people; APIs keep their own status codes and problem bodies.
-        app.UseWhen(
-            context => !context.Request.Path.StartsWithSegments("/api") && !context.Request.Path.StartsWithSegments("/hubs"),
-            pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
+        // Friendly pages for people. An empty error response is re-executed as the not-found page; APIs always answer
+        // with a problem body, which the middleware leaves alone.
+        app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
         app.UseAntiforgery();
 
         app.MapPortalHealth();
