@@ -69,6 +69,25 @@ public static class PortalPages
         await Assertions.Expect(driver.Locator("[data-testid='settings-saved']")).ToBeVisibleAsync();
     }
 
+    /// <summary>As the demo utility operator: cancel its event in force, if any, so the cars are free for another test.</summary>
+    public static async Task CancelUtilityEventAsync(PortalFixture portal)
+    {
+        var page = await portal.NewPageAsync(1280, 800);
+        await LoginAsync(page, "operator@demo.kitu");
+        await page.WaitForURLAsync(portal.BaseUrl + "/");
+        await page.GotoAsync("/dispatch");
+        await WaitInteractiveAsync(page);
+        var cancel = page.Locator("[data-testid='cancel-event']");
+        while (await cancel.CountAsync() > 0)
+        {
+            var before = await cancel.CountAsync();
+            await cancel.First.ClickAsync();
+            await Assertions.Expect(cancel).ToHaveCountAsync(before - 1);
+        }
+
+        await page.Context.CloseAsync();
+    }
+
     /// <summary>As the demo operator: dispatch "Evening Peak" now (5 kW, 30 min); returns the page for the monitor.</summary>
     public static async Task<IPage> DispatchEveningPeakAsync(PortalFixture portal)
     {
