@@ -162,7 +162,7 @@ public static class OperatorApi
             }
 
             await db.ProgramEvents.Where(e => e.Id == id && e.CancelledAt == null).ExecuteUpdateAsync(s => s.SetProperty(e => e.CancelledAt, time.GetUtcNow()), ct);
-            await mediator.PassNowAsync(ct);
+            await mediator.CancelledAsync(id, ct);
             return Results.NoContent();
         }).WithSummary("Cancel an event: running discharges stop");
 

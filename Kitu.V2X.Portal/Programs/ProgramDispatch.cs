@@ -201,7 +201,7 @@ public sealed class ProgramDispatch(PortalDbContext db, DischargeMediator mediat
         }
 
         await db.ProgramEvents.Where(e => e.Id == eventId).ExecuteUpdateAsync(s => s.SetProperty(e => e.CancelledAt, time.GetUtcNow()), cancellationToken);
-        await mediator.PassNowAsync(cancellationToken);
+        await mediator.CancelledAsync(eventId, cancellationToken);
         return true;
     }
 

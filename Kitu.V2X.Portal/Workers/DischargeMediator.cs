@@ -50,7 +50,7 @@ public sealed partial class DischargeMediator(
 
     // What each vehicle's live command is and where it runs, as of the last pass: the driver's stop goes out at once
     // from here, without waiting for a pass in progress; the outbox's state follows under the gate.
-    private readonly ConcurrentDictionary<Guid, (Guid CommandId, Guid EvseId, ProgramExecutor Executor, Guid? TelematicsOperatorId, string? Vehicle)> liveByVehicle = new();
+    private readonly ConcurrentDictionary<Guid, (Guid CommandId, Guid EventId, Guid EvseId, ProgramExecutor Executor, Guid? TelematicsOperatorId, string? Vehicle)> liveByVehicle = new();
 
     // Commands and stops a pass sends go out side by side and are awaited together at its end, not one by one.
     private readonly List<Task> outgoing = [];
@@ -205,6 +205,18 @@ public sealed partial class DischargeMediator(
         {
             gate.Release();
         }
+    }
+
+    /// <summary>
+    /// The operator cancelled an event (already saved): every car discharging for it is told to stop at once, side by
+    /// side, from the in-memory view; then a pass ends the commands in the outbox and audits them.
+    /// </summary>
+    public async Task CancelledAsync(Guid eventId, CancellationToken cancellationToken)
+    {
+        var reason = ReasonCatalog.Of(ReasonCode.ProgramEventCancelled).Id;
+        await Task.WhenAll(liveByVehicle.Values.Where(c => c.EventId == eventId)
+            .Select(c => StopNowAsync(c.CommandId, c.EvseId, c.Executor, c.TelematicsOperatorId, c.Vehicle, reason)));
+        await PassNowAsync(cancellationToken);
     }
 
     public override void Dispose()
@@ -377,7 +389,7 @@ public sealed partial class DischargeMediator(
             }
 
             liveCommandByEvse[command.EvseId] = command.Id;
-            liveByVehicle[command.VehicleId] = (command.Id, command.EvseId, command.Executor, command.TelematicsOperatorId, facts.Vehicle(command.VehicleId)?.Identifier);
+            liveByVehicle[command.VehicleId] = (command.Id, command.EventId, command.EvseId, command.Executor, command.TelematicsOperatorId, facts.Vehicle(command.VehicleId)?.Identifier);
             if (command.TelematicsOperatorId is { } carriedBy)
             {
                 liveTelematicsCommands[command.Id] = carriedBy;

@@ -55,6 +55,7 @@ public sealed class OperatorApiTests(LivePortal portal) : IClassFixture<LivePort
         Assert.Equal(1, results.GetProperty("byState").GetProperty("Running").GetInt32());
 
         Assert.Equal(HttpStatusCode.NoContent, (await http.PostAsync($"/api/v1/events/{eventId}/cancel", null, Ct)).StatusCode);
+        await rig.UntilAsync(() => rig.Evse.Stops.Any(s => s.Reason == "program.event_cancelled"), "the EVSE is told why it stops");
         var stopped = await rig.UntilStateAsync(CommandState.Stopped);
         Assert.Equal("program.event_cancelled", stopped.ReasonCode);
     }
