@@ -77,7 +77,7 @@ internal static class ConnectionsLoad
             var before = await http.GetFromJsonAsync<Memory.Reading>("/diagnostics/memory");
             var evses = chargers.Select(c => new VirtualEvse(c.Id, c.Secret, portal.Url, 22, null, TimeProvider.System, TimeSpan.FromMinutes(10), validateServer: portal.ValidateServer)).ToList();
             var clock = Stopwatch.StartNew();
-            await ForAllAsync(evses, e => e.StartAsync(CancellationToken.None));
+            await Concurrently.ForAllAsync(evses, e => e.StartAsync(CancellationToken.None));
             clock.Stop();
             var after = await http.GetFromJsonAsync<Memory.Reading>("/diagnostics/memory");
             foreach (var e in evses)
@@ -89,7 +89,7 @@ internal static class ConnectionsLoad
         }
         finally
         {
-            TryDelete(dir);
+            Concurrently.TryDelete(dir);
         }
     }
 
@@ -136,7 +136,7 @@ internal static class ConnectionsLoad
                 }).Build()).ToList();
             var clock = Stopwatch.StartNew();
             // Like an EVSE after connecting: two small invocations (hello, status), so both sides have talked.
-            await ForAllAsync(connections, async c =>
+            await Concurrently.ForAllAsync(connections, async c =>
             {
                 await c.StartAsync();
                 await c.InvokeAsync("Report", new string('h', 120));
@@ -156,35 +156,6 @@ internal static class ConnectionsLoad
             process.Kill(entireProcessTree: true);
             await process.WaitForExitAsync();
             File.Delete(pfxPath);
-        }
-    }
-
-    private static async Task ForAllAsync<T>(IEnumerable<T> items, Func<T, Task> start)
-    {
-        using var gate = new SemaphoreSlim(64);
-        await Task.WhenAll(items.Select(async item =>
-        {
-            await gate.WaitAsync();
-            try
-            {
-                await start(item);
-            }
-            finally
-            {
-                gate.Release();
-            }
-        }));
-    }
-
-    private static void TryDelete(string dir)
-    {
-        try
-        {
-            Directory.Delete(dir, recursive: true);
-        }
-        catch (IOException)
-        {
-            // a file still held; the temp cleaner takes it
         }
     }
 

@@ -121,7 +121,7 @@ internal static class FanOutLoad
             await using var portal = await PortalProcess.StartAsync(dir, settings);
             Console.WriteLine($"Portal process {portal.Id} at {portal.Url}; connecting {n:N0} EVSEs…");
             evses.AddRange(chargers.Select(c => new VirtualEvse(c.Id, c.Secret, portal.Url, 22, new VirtualEv(c.Vehicle, 60, 80, true), TimeProvider.System, TimeSpan.FromMinutes(5), messagePack: messagePack)));
-            await ForAllAsync(evses, e => e.StartAsync(CancellationToken.None));
+            await Concurrently.ForAllAsync(evses, e => e.StartAsync(CancellationToken.None));
             var ramp = Stopwatch.StartNew();
             while (evses.Count(e => e.Grid is { Integrated: true } && e.Policy is not null) < n)
             {
@@ -174,7 +174,7 @@ internal static class FanOutLoad
             }
 
             sandbox?.Kill(entireProcessTree: true);
-            TryDelete(dir);
+            Concurrently.TryDelete(dir);
         }
     }
 
@@ -339,7 +339,7 @@ internal static class FanOutLoad
                 connections.Add(c);
             }
 
-            await ForAllAsync(connections, c => c.StartAsync());
+            await Concurrently.ForAllAsync(connections, c => c.StartAsync());
             using var http = new HttpClient { BaseAddress = url };
             clock.Start();
             (await http.PostAsync("/fanout", null)).EnsureSuccessStatusCode();
@@ -373,35 +373,6 @@ internal static class FanOutLoad
             }
 
             await Task.Delay(5);
-        }
-    }
-
-    private static async Task ForAllAsync<T>(IEnumerable<T> items, Func<T, Task> start)
-    {
-        using var gate = new SemaphoreSlim(64);
-        await Task.WhenAll(items.Select(async item =>
-        {
-            await gate.WaitAsync();
-            try
-            {
-                await start(item);
-            }
-            finally
-            {
-                gate.Release();
-            }
-        }));
-    }
-
-    private static void TryDelete(string dir)
-    {
-        try
-        {
-            Directory.Delete(dir, recursive: true);
-        }
-        catch (IOException)
-        {
-            // a file still held; the temp cleaner takes it
         }
     }
 
