@@ -30,14 +30,7 @@ internal static class DemoFleet
 
     public static async Task SeedAsync(PortalDbContext db, string driverId, string fleetId, PortalUser operatorUser, TimeProvider time, CancellationToken ct)
     {
-        var op = await db.ProgramOperators.SingleOrDefaultAsync(o => o.Name == OperatorName, ct);
-        if (op is null)
-        {
-            op = new ProgramOperator { Name = OperatorName, Kind = OperatorKind.Utility };
-            db.ProgramOperators.Add(op);
-        }
-
-        operatorUser.OperatorId = op.Id;
+        var op = await OperatorAsync(db, new ProgramOperator { Name = OperatorName, Kind = OperatorKind.Utility }, operatorUser, ct);
         if (await db.DischargePrograms.AnyAsync(p => p.Name == ProgramName, ct))
         {
             await db.SaveChangesAsync(ct);
@@ -116,14 +109,7 @@ internal static class DemoFleet
     /// </summary>
     public static async Task SeedCarMakerAsync(PortalDbContext db, PortalUser makerUser, TimeProvider time, CancellationToken ct)
     {
-        var maker = await db.ProgramOperators.SingleOrDefaultAsync(o => o.Name == CarMakerName, ct);
-        if (maker is null)
-        {
-            maker = new ProgramOperator { Name = CarMakerName, Kind = OperatorKind.Oem, VehicleMakes = ["Kitu"] };
-            db.ProgramOperators.Add(maker);
-        }
-
-        makerUser.OperatorId = maker.Id;
+        var maker = await OperatorAsync(db, new ProgramOperator { Name = CarMakerName, Kind = OperatorKind.Oem, VehicleMakes = ["Kitu"] }, makerUser, ct);
         if (await db.DischargePrograms.AnyAsync(p => p.Name == CarMakerProgram, ct))
         {
             await db.SaveChangesAsync(ct);
@@ -148,6 +134,20 @@ internal static class DemoFleet
         }
 
         await db.SaveChangesAsync(ct);
+    }
+
+    /// <summary>The demo operator of that name (added as given when missing), with its demo account acting for it.</summary>
+    private static async Task<ProgramOperator> OperatorAsync(PortalDbContext db, ProgramOperator wanted, PortalUser account, CancellationToken ct)
+    {
+        var op = await db.ProgramOperators.SingleOrDefaultAsync(o => o.Name == wanted.Name, ct);
+        if (op is null)
+        {
+            op = wanted;
+            db.ProgramOperators.Add(op);
+        }
+
+        account.OperatorId = op.Id;
+        return op;
     }
 
     /// <summary>Every demo EVSE with the car the demo story plugs into it (or none).</summary>

@@ -1,6 +1,8 @@
 using Kitu.V2X.Portal.Accounts;
 using Kitu.V2X.Portal.Components.Account;
 using Kitu.V2X.Portal.Data;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Identity;
 
@@ -22,6 +24,12 @@ internal static class IdentityExtensions
             })
             .AddIdentityCookies();
         services.AddAuthorization();
+        services.ConfigureApplicationCookie(cookie =>
+        {
+            // A caller of a cookie-authenticated API (/api/me/…) gets 401/403 with a problem body, not the login page.
+            cookie.Events.OnRedirectToLogin = context => ApiAnswerOrRedirect(context, StatusCodes.Status401Unauthorized, "Sign in first.");
+            cookie.Events.OnRedirectToAccessDenied = context => ApiAnswerOrRedirect(context, StatusCodes.Status403Forbidden, "This account may not do that.");
+        });
 
         services.AddIdentityCore<PortalUser>(options =>
             {
@@ -42,5 +50,16 @@ internal static class IdentityExtensions
 
         services.AddSingleton<IEmailSender<PortalUser>, IdentityNoOpEmailSender>();
         return builder;
+    }
+
+    private static Task ApiAnswerOrRedirect(RedirectContext<CookieAuthenticationOptions> context, int status, string title)
+    {
+        if (!context.Request.Path.StartsWithSegments("/api"))
+        {
+            context.Response.Redirect(context.RedirectUri);
+            return Task.CompletedTask;
+        }
+
+        return Results.Problem(statusCode: status, title: title).ExecuteAsync(context.HttpContext);
     }
 }

@@ -57,8 +57,8 @@ public sealed record EventCommandRow(Guid CommandId, string Vehicle, string Char
 public sealed record EventRefusalRow(string Vehicle, IReadOnlyList<Reason> Reasons);
 
 /// <summary>
-/// The operator's minimal dispatch ("dispatch now") and event monitor, scoped to the operator the account acts for.
-/// The full operator pages and API come later.
+/// The operator's programs, dispatch (now or later, per car or a total target), cancel and event monitor, scoped to
+/// the operator the account acts for. The REST API (Api/OperatorApi) offers the same to the operator's systems.
 /// </summary>
 public sealed class ProgramDispatch(PortalDbContext db, DischargeMediator mediator, TimeProvider time)
 {
@@ -73,10 +73,6 @@ public sealed class ProgramDispatch(PortalDbContext db, DischargeMediator mediat
             .GroupBy(e => e.ProgramId).ToDictionary(g => g.Key, g => g.OrderByDescending(e => e.CreatedAt).First());
         return programs.Select(p => new OperatorProgram(p.Id, p.Name, p.Status, p.MaxKwPerVehicle, latest.GetValueOrDefault(p.Id)) { Executor = p.Executor }).ToList();
     }
-
-    /// <summary>Dispatches an event starting now at a power per car; returns the error in plain words, or null.</summary>
-    public Task<string?> DispatchNowAsync(string userId, Guid programId, double kwPerVehicle, int minutes, CancellationToken cancellationToken) =>
-        DispatchAsync(userId, programId, new DispatchFormModel { Kw = kwPerVehicle, Minutes = minutes }, cancellationToken);
 
     /// <summary>
     /// Dispatches an event — now or later, at a power per car or a total target shared out over the cars; returns the

@@ -50,7 +50,10 @@ public sealed partial class DischargeMediator(
 
     // What each vehicle's live command is and where it runs, as of the last pass: the driver's stop goes out at once
     // from here, without waiting for a pass in progress; the outbox's state follows under the gate.
-    private readonly ConcurrentDictionary<Guid, (Guid CommandId, Guid EventId, Guid EvseId, ProgramExecutor Executor, Guid? TelematicsOperatorId, string? Vehicle)> liveByVehicle = new();
+    private readonly ConcurrentDictionary<Guid, LiveCommand> liveByVehicle = new();
+
+    // Commands already told to stop from that view: the pass that then ends them in the outbox does not send again.
+    private readonly ConcurrentDictionary<Guid, byte> toldToStop = new();
 
     // Commands and stops a pass sends go out side by side and are awaited together at its end, not one by one.
     private readonly List<Task> outgoing = [];
@@ -178,7 +181,7 @@ public sealed partial class DischargeMediator(
     {
         if (liveByVehicle.TryGetValue(vehicleId, out var running))
         {
-            await StopNowAsync(running.CommandId, running.EvseId, running.Executor, running.TelematicsOperatorId, running.Vehicle, ReasonCatalog.Of(ReasonCode.EvStoppedByDriver).Id);
+            await StopNowAsync(running, ReasonCatalog.Of(ReasonCode.EvStoppedByDriver).Id);
         }
 
         await gate.WaitAsync(cancellationToken);
@@ -215,7 +218,7 @@ public sealed partial class DischargeMediator(
     {
         var reason = ReasonCatalog.Of(ReasonCode.ProgramEventCancelled).Id;
         await Task.WhenAll(liveByVehicle.Values.Where(c => c.EventId == eventId)
-            .Select(c => StopNowAsync(c.CommandId, c.EvseId, c.Executor, c.TelematicsOperatorId, c.Vehicle, reason)));
+            .Select(c => StopNowAsync(c, reason)));
         await PassNowAsync(cancellationToken);
     }
 
@@ -385,11 +388,12 @@ public sealed partial class DischargeMediator(
             if (command.IsTerminal)
             {
                 telematics.Forget(command.Id);
+                toldToStop.TryRemove(command.Id, out _);
                 continue;
             }
 
             liveCommandByEvse[command.EvseId] = command.Id;
-            liveByVehicle[command.VehicleId] = (command.Id, command.EventId, command.EvseId, command.Executor, command.TelematicsOperatorId, facts.Vehicle(command.VehicleId)?.Identifier);
+            liveByVehicle[command.VehicleId] = new LiveCommand(command.Id, command.EventId, command.EvseId, command.Executor, command.TelematicsOperatorId, facts.Vehicle(command.VehicleId)?.Identifier);
             if (command.TelematicsOperatorId is { } carriedBy)
             {
                 liveTelematicsCommands[command.Id] = carriedBy;
@@ -599,28 +603,32 @@ public sealed partial class DischargeMediator(
     /// The link that carries a command: the EVSE's live connection, or — for an EV-executed program — the
     /// telematics link of the car's maker. Null while it is down.
     /// </summary>
-    private CommandLink? LinkFor(DischargeCommand command, string? vehicleIdentifier)
+    private CommandLink? LinkFor(DischargeCommand command, string? vehicleIdentifier) =>
+        LinkFor(command.Executor, command.EvseId, command.TelematicsOperatorId, vehicleIdentifier, Outgoing);
+
+    /// <param name="send">What to do with each message's send: batch it with the pass's (<see cref="Outgoing"/>), or await it.</param>
+    private CommandLink? LinkFor(ProgramExecutor executor, Guid evseId, Guid? telematicsOperatorId, string? vehicleIdentifier, Func<Task, Task> send)
     {
-        if (command.Executor == ProgramExecutor.Ev)
+        if (executor == ProgramExecutor.Ev)
         {
-            if (command.TelematicsOperatorId is not { } operatorId || telematics.ConnectionOf(operatorId) is not { } connectionId || vehicleIdentifier is null)
+            if (telematicsOperatorId is not { } operatorId || telematics.ConnectionOf(operatorId) is not { } connectionId || vehicleIdentifier is null)
             {
                 return null;
             }
 
             var car = telematicsHub.Clients.Client(connectionId);
             return new CommandLink(
-                c => Outgoing(car.Discharge(new VehicleCommandMessage(c.Id, vehicleIdentifier, c.Kw, c.Until, c.ProgramName, c.FailSafeDeadline))),
-                (c, reason) => Outgoing(car.Stop(new VehicleStopMessage(c.Id, vehicleIdentifier, reason))));
+                c => send(car.Discharge(new VehicleCommandMessage(c.Id, vehicleIdentifier, c.Kw, c.Until, c.ProgramName, c.FailSafeDeadline))),
+                (id, reason) => send(car.Stop(new VehicleStopMessage(id, vehicleIdentifier, reason))));
         }
 
-        if (connections.Get(command.EvseId) is not { } live)
+        if (connections.Get(evseId) is not { } live)
         {
             return null;
         }
 
         var evse = hub.Clients.Client(live.ConnectionId);
-        return new CommandLink(c => Outgoing(evse.Discharge(Message(c))), (c, reason) => Outgoing(evse.Stop(new StopMessage(c.Id, reason))));
+        return new CommandLink(c => send(evse.Discharge(Message(c))), (id, reason) => send(evse.Stop(new StopMessage(id, reason))));
     }
 
     /// <summary>
@@ -657,7 +665,7 @@ public sealed partial class DischargeMediator(
         {
             var code = carSays.Reason ?? "ev.not_followed";
             command.End(CommandState.NotFollowed, now, code, $"The car reports the command is not followed ({code}).");
-            await link.Stop(command, code);
+            await link.Stop(command.Id, code);
             telematics.Forget(command.Id);
             Audit(db, command, now, "not followed (the car says)", []);
             return true;
@@ -696,7 +704,7 @@ public sealed partial class DischargeMediator(
             {
                 var code = command.Executor == ProgramExecutor.Ev ? "ev.not_followed" : "evse.not_followed";
                 command.End(CommandState.NotFollowed, now, code, $"The {(command.Executor == ProgramExecutor.Ev ? "car" : "charger")} reported {Kw(-measured)} where {Kw(command.Kw)} was commanded.");
-                await link.Stop(command, code);
+                await link.Stop(command.Id, code);
                 telematics.Forget(command.Id);
                 Audit(db, command, now, "not followed", []);
                 return true;
@@ -752,19 +760,13 @@ public sealed partial class DischargeMediator(
         }
     }
 
-    /// <summary>A stop sent straight to the executor's link, outside any pass.</summary>
-    private async Task StopNowAsync(Guid commandId, Guid evseId, ProgramExecutor executor, Guid? telematicsOperatorId, string? vehicle, string reason)
+    /// <summary>A stop sent straight to the executor's link, outside any pass; the pass that ends the command does not repeat it.</summary>
+    private async Task StopNowAsync(LiveCommand command, string reason)
     {
-        if (executor == ProgramExecutor.Ev)
+        toldToStop[command.CommandId] = 0;
+        if (LinkFor(command.Executor, command.EvseId, command.TelematicsOperatorId, command.Vehicle, send => send) is { } link)
         {
-            if (telematicsOperatorId is { } op && telematics.ConnectionOf(op) is { } connectionId && vehicle is not null)
-            {
-                await telematicsHub.Clients.Client(connectionId).Stop(new VehicleStopMessage(commandId, vehicle, reason));
-            }
-        }
-        else if (connections.Get(evseId) is { } evse)
-        {
-            await hub.Clients.Client(evse.ConnectionId).Stop(new StopMessage(commandId, reason));
+            await link.Stop(command.CommandId, reason);
         }
     }
 
@@ -803,9 +805,9 @@ public sealed partial class DischargeMediator(
     {
         var first = reasons.FirstOrDefault();
         command.End(state, now, first?.Id, string.Join(" ", reasons.Select(r => r.Text)));
-        if (link is not null)
+        if (link is not null && !toldToStop.TryRemove(command.Id, out _))
         {
-            await link.Stop(command, first?.Id ?? "portal.stopped");
+            await link.Stop(command.Id, first?.Id ?? "portal.stopped");
         }
 
         telematics.Forget(command.Id);
@@ -833,7 +835,10 @@ public sealed partial class DischargeMediator(
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 
     /// <summary>How to reach whoever executes a command: send (or renew) it, and stop it with a reason id.</summary>
-    private sealed record CommandLink(Func<DischargeCommand, Task> Send, Func<DischargeCommand, string, Task> Stop);
+    private sealed record CommandLink(Func<DischargeCommand, Task> Send, Func<Guid, string, Task> Stop);
+
+    /// <summary>A vehicle's live command as the last pass left it: enough to reach whoever executes it.</summary>
+    private sealed record LiveCommand(Guid CommandId, Guid EventId, Guid EvseId, ProgramExecutor Executor, Guid? TelematicsOperatorId, string? Vehicle);
 
     [LoggerMessage(LogLevel.Information, "EVSE {EvseId}: command {CommandId} accepted at {Kw} kW")]
     private partial void LogDecided(Guid evseId, Guid commandId, double kw);

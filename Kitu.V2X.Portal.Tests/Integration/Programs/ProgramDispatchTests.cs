@@ -32,14 +32,14 @@ public sealed class ProgramDispatchTests(ProgramDispatchTests.Portal portal) : I
         Assert.NotEmpty(await dispatch.CreateProgramAsync(oemUser, new ProgramFormModel { Name = "" }, Ct));
         var storm = (await dispatch.ProgramsAsync(utilityUser, Ct)).Single(p => p.Name == "Storm Reserve");
         Assert.Equal(ProgramStatus.Draft, storm.Status);
-        Assert.Equal("Only a published program can dispatch events.", await dispatch.DispatchNowAsync(utilityUser, storm.Id, 5, 30, Ct));
+        Assert.Equal("Only a published program can dispatch events.", await dispatch.DispatchAsync(utilityUser, storm.Id, new DispatchFormModel { Kw = 5, Minutes = 30 }, Ct));
 
         Assert.False(await dispatch.SetStatusAsync(oemUser, storm.Id, ProgramStatus.Published, Ct));
-        Assert.Equal(ProgramDispatch.NotYours, await dispatch.DispatchNowAsync(oemUser, storm.Id, 5, 30, Ct));
+        Assert.Equal(ProgramDispatch.NotYours, await dispatch.DispatchAsync(oemUser, storm.Id, new DispatchFormModel { Kw = 5, Minutes = 30 }, Ct));
         Assert.DoesNotContain(await dispatch.ProgramsAsync(oemUser, Ct), p => p.Id == storm.Id);
 
         Assert.True(await dispatch.SetStatusAsync(utilityUser, storm.Id, ProgramStatus.Published, Ct));
-        Assert.Null(await dispatch.DispatchNowAsync(utilityUser, storm.Id, 5, 30, Ct));
+        Assert.Null(await dispatch.DispatchAsync(utilityUser, storm.Id, new DispatchFormModel { Kw = 5, Minutes = 30 }, Ct));
         Assert.True(await sp.GetRequiredService<PortalDbContext>().ProgramEvents.AnyAsync(e => e.ProgramId == storm.Id, Ct));
     }
 
