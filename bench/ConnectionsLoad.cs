@@ -25,7 +25,7 @@ internal static class ConnectionsLoad
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        var n = args.Contains("--quick") ? 200 : Int(args, "--evses", 1_000);
+        var n = args.Contains("--quick") ? 200 : Harness.Int(args, "--evses", 1_000);
         var tls = args.Contains("--tls");
         var portal = await PortalAsync(n, tls);
         var bare = await BareAsync(n, tls);
@@ -49,7 +49,7 @@ internal static class ConnectionsLoad
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         var pfx = Array.IndexOf(args, "--tls") is var t and >= 0 ? args[t + 1] : null;
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, Int(args, "--port", 0), listen =>
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, Harness.Int(args, "--port", 0), listen =>
         {
             if (pfx is not null)
             {
@@ -77,7 +77,7 @@ internal static class ConnectionsLoad
             var before = await http.GetFromJsonAsync<Memory.Reading>("/diagnostics/memory");
             var evses = chargers.Select(c => new VirtualEvse(c.Id, c.Secret, portal.Url, 22, null, TimeProvider.System, TimeSpan.FromMinutes(10), validateServer: portal.ValidateServer)).ToList();
             var clock = Stopwatch.StartNew();
-            await Concurrently.ForAllAsync(evses, e => e.StartAsync(CancellationToken.None));
+            await Harness.ForAllAsync(evses, e => e.StartAsync(CancellationToken.None));
             clock.Stop();
             var after = await http.GetFromJsonAsync<Memory.Reading>("/diagnostics/memory");
             foreach (var e in evses)
@@ -89,44 +89,33 @@ internal static class ConnectionsLoad
         }
         finally
         {
-            Concurrently.TryDelete(dir);
+            Harness.TryDelete(dir);
         }
     }
 
     private static async Task<Result> BareAsync(int n, bool tls)
     {
-        var start = new ProcessStartInfo(Environment.ProcessPath!) { UseShellExecute = false, RedirectStandardOutput = true };
-        if (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet")
-        {
-            start.ArgumentList.Add(typeof(ConnectionsLoad).Assembly.Location);
-        }
-
-        start.ArgumentList.Add("bare-hub");
+        string[] child = ["bare-hub"];
         System.Net.Security.RemoteCertificateValidationCallback? validate = null;
         var pfxPath = Path.Combine(Path.GetTempPath(), $"kitu-bench-bare-{Guid.NewGuid():N}.pfx");
         if (tls)
         {
             var (certificate, pfx) = PortalProcess.BenchCertificate();
             await File.WriteAllBytesAsync(pfxPath, pfx);
-            start.ArgumentList.Add("--tls");
-            start.ArgumentList.Add(pfxPath);
+            child = [.. child, "--tls", pfxPath];
             var thumbprint = certificate.GetCertHashString();
             validate = (_, presented, _, _) => presented?.GetCertHashString() == thumbprint;
         }
 
-        using var process = Process.Start(start)!;
+        using var process = Harness.StartChild(child);
         try
         {
-            Uri? url = null;
-            while (url is null && await process.StandardOutput.ReadLineAsync() is { } line)
-            {
-                url = line.StartsWith("URL=", StringComparison.Ordinal) ? new Uri(line[4..]) : null;
-            }
+            var url = new Uri(await Harness.AnnouncedAsync(process, "URL"));
 
-            using var http = PortalProcess.Create(url!, validate);
+            using var http = PortalProcess.Create(url, validate);
             var before = await http.GetFromJsonAsync<Memory.Reading>("/diagnostics/memory");
             var connections = Enumerable.Range(0, n).Select(_ => new HubConnectionBuilder()
-                .WithUrl(new Uri(url!, "/hub"), HttpTransportType.WebSockets, o =>
+                .WithUrl(new Uri(url, "/hub"), HttpTransportType.WebSockets, o =>
                 {
                     o.SkipNegotiation = true;
                     if (validate is not null)
@@ -136,7 +125,7 @@ internal static class ConnectionsLoad
                 }).Build()).ToList();
             var clock = Stopwatch.StartNew();
             // Like an EVSE after connecting: two small invocations (hello, status), so both sides have talked.
-            await Concurrently.ForAllAsync(connections, async c =>
+            await Harness.ForAllAsync(connections, async c =>
             {
                 await c.StartAsync();
                 await c.InvokeAsync("Report", new string('h', 120));
@@ -158,9 +147,6 @@ internal static class ConnectionsLoad
             File.Delete(pfxPath);
         }
     }
-
-    private static int Int(string[] args, string name, int fallback) =>
-        Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
 
     private sealed record Result(double HeapPerConnection, double WorkingSetPerConnection, double ConnectSeconds);
 

@@ -36,8 +36,8 @@ internal static class FanOutLoad
 {
     public static async Task<Dictionary<string, object>> RunAsync(string[] args)
     {
-        var n = args.Contains("--quick") ? 50 : Int(args, "--evses", 1_000);
-        var messagePack = Str(args, "--protocol", "json") == "messagepack";
+        var n = args.Contains("--quick") ? 50 : Harness.Int(args, "--evses", 1_000);
+        var messagePack = Harness.Str(args, "--protocol") == "messagepack";
         Console.WriteLine($"fan-out: N = {n:N0}, {(messagePack ? "MessagePack" : "JSON")}");
         var portal = await PortalAsync(n, messagePack);
         var bare = await BareAsync(n, messagePack);
@@ -121,7 +121,7 @@ internal static class FanOutLoad
             await using var portal = await PortalProcess.StartAsync(dir, settings);
             Console.WriteLine($"Portal process {portal.Id} at {portal.Url}; connecting {n:N0} EVSEs…");
             evses.AddRange(chargers.Select(c => new VirtualEvse(c.Id, c.Secret, portal.Url, 22, new VirtualEv(c.Vehicle, 60, 80, true), TimeProvider.System, TimeSpan.FromMinutes(5), messagePack: messagePack)));
-            await Concurrently.ForAllAsync(evses, e => e.StartAsync(CancellationToken.None));
+            await Harness.ForAllAsync(evses, e => e.StartAsync(CancellationToken.None));
             var ramp = Stopwatch.StartNew();
             while (evses.Count(e => e.Grid is { Integrated: true } && e.Policy is not null) < n)
             {
@@ -174,7 +174,7 @@ internal static class FanOutLoad
             }
 
             sandbox?.Kill(entireProcessTree: true);
-            Concurrently.TryDelete(dir);
+            Harness.TryDelete(dir);
         }
     }
 
@@ -301,29 +301,18 @@ internal static class FanOutLoad
 
     private static async Task<Outcome> BareAsync(int n, bool messagePack)
     {
-        var start = new ProcessStartInfo(Environment.ProcessPath!) { UseShellExecute = false, RedirectStandardOutput = true };
-        if (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet")
-        {
-            start.ArgumentList.Add(typeof(FanOutLoad).Assembly.Location);
-        }
-
-        start.ArgumentList.Add("bare-fanout");
-        using var process = Process.Start(start)!;
+        using var process = Harness.StartChild("bare-fanout");
         var connections = new List<HubConnection>();
         try
         {
-            Uri? url = null;
-            while (url is null && await process.StandardOutput.ReadLineAsync() is { } line)
-            {
-                url = line.StartsWith("URL=", StringComparison.Ordinal) ? new Uri(line[4..]) : null;
-            }
+            var url = new Uri(await Harness.AnnouncedAsync(process, "URL"));
 
             var acks = new ConcurrentBag<double>();
             var stops = new ConcurrentBag<double>();
             var clock = new Stopwatch();
             for (var i = 0; i < n; i++)
             {
-                var builder = new HubConnectionBuilder().WithUrl(new Uri(url!, "/hub"), HttpTransportType.WebSockets, o => o.SkipNegotiation = true);
+                var builder = new HubConnectionBuilder().WithUrl(new Uri(url, "/hub"), HttpTransportType.WebSockets, o => o.SkipNegotiation = true);
                 if (messagePack)
                 {
                     builder.AddMessagePackProtocol();
@@ -339,7 +328,7 @@ internal static class FanOutLoad
                 connections.Add(c);
             }
 
-            await Concurrently.ForAllAsync(connections, c => c.StartAsync());
+            await Harness.ForAllAsync(connections, c => c.StartAsync());
             using var http = new HttpClient { BaseAddress = url };
             clock.Start();
             (await http.PostAsync("/fanout", null)).EnsureSuccessStatusCode();
@@ -375,12 +364,6 @@ internal static class FanOutLoad
             await Task.Delay(5);
         }
     }
-
-    private static int Int(string[] args, string name, int fallback) =>
-        Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
-
-    private static string Str(string[] args, string name, string fallback) =>
-        Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
 
     /// <summary>The baseline's hub: no logic; the client acks each command.</summary>
     private sealed class BareHub : Hub

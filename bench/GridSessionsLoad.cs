@@ -18,10 +18,10 @@ internal static class GridSessionsLoad
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        var sessions = Int(args, "--sessions", 10_000);
-        var pollRate = Int(args, "--poll", 60);
-        var steadySeconds = Int(args, "--seconds", 180);
-        var concurrency = Int(args, "--concurrency", 64);
+        var sessions = Harness.Int(args, "--sessions", 10_000);
+        var pollRate = Harness.Int(args, "--poll", 60);
+        var steadySeconds = Harness.Int(args, "--seconds", 180);
+        var concurrency = Harness.Int(args, "--concurrency", 64);
         var from = DateTimeOffset.UtcNow.AddDays(-1);
         var dir = Directory.CreateTempSubdirectory("kitu-bench-").FullName;
 
@@ -135,8 +135,8 @@ internal static class GridSessionsLoad
     /// <summary>The child process: the sandbox server alone, printing its port.</summary>
     public static async Task<int> ServeSandboxAsync(string[] args)
     {
-        var dir = Str(args, "--dir");
-        var state = new SandboxState(TimeProvider.System, Options.Create(new SandboxOptions { PollRateSeconds = (uint)Int(args, "--poll", 60) }));
+        var dir = Harness.Str(args, "--dir") ?? throw new ArgumentException("--dir is required.");
+        var state = new SandboxState(TimeProvider.System, Options.Create(new SandboxOptions { PollRateSeconds = (uint)Harness.Int(args, "--poll", 60) }));
         var serverCertificate = Certificates.ImportWithKey(await File.ReadAllBytesAsync(Path.Combine(dir, "server.pfx")));
         var deviceCa = SepTls.ParseTrustAnchors(await File.ReadAllTextAsync(Path.Combine(dir, "device-ca.pem")));
         await using var server = new SandboxServer(state, serverCertificate, deviceCa, 0, NullLoggerFactory.Instance);
@@ -146,41 +146,10 @@ internal static class GridSessionsLoad
         return 0;
     }
 
-    internal static Process StartSandbox(string dir, int pollRate)
-    {
-        var self = Environment.ProcessPath!;
-        var entry = typeof(GridSessionsLoad).Assembly.Location;
-        var start = new ProcessStartInfo(self) { RedirectStandardOutput = true, UseShellExecute = false };
-        if (Path.GetFileNameWithoutExtension(self) == "dotnet")
-        {
-            start.ArgumentList.Add(entry);
-        }
+    internal static Process StartSandbox(string dir, int pollRate) =>
+        Harness.StartChild("sandbox-serve", "--dir", dir, "--poll", pollRate.ToString(CultureInfo.InvariantCulture));
 
-        foreach (var a in new[] { "sandbox-serve", "--dir", dir, "--poll", pollRate.ToString(CultureInfo.InvariantCulture) })
-        {
-            start.ArgumentList.Add(a);
-        }
+    internal static async Task<int> ReadPortAsync(Process sandbox) =>
+        int.Parse(await Harness.AnnouncedAsync(sandbox, "PORT"), CultureInfo.InvariantCulture);
 
-        start.Environment["DOTNET_gcServer"] = "0";
-        return Process.Start(start) ?? throw new InvalidOperationException("Could not start the sandbox process.");
-    }
-
-    internal static async Task<int> ReadPortAsync(Process sandbox)
-    {
-        while (await sandbox.StandardOutput.ReadLineAsync() is { } line)
-        {
-            if (line.StartsWith("PORT=", StringComparison.Ordinal))
-            {
-                return int.Parse(line[5..], CultureInfo.InvariantCulture);
-            }
-        }
-
-        throw new InvalidOperationException("The sandbox process ended before it listened.");
-    }
-
-    private static int Int(string[] args, string name, int fallback) =>
-        Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
-
-    private static string Str(string[] args, string name) =>
-        Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : throw new ArgumentException($"{name} is required.");
 }

@@ -1,8 +1,53 @@
+using System.Diagnostics;
+using System.Globalization;
+
 namespace Kitu.V2X.Portal.Bench;
 
-/// <summary>Helpers the load scenarios share: start many clients a few at a time, and tidy up after a run.</summary>
-internal static class Concurrently
+/// <summary>
+/// What the load scenarios share: command-line options, child processes of this harness (the bare hubs, the sandbox)
+/// that announce where they listen, starting many clients a few at a time, and tidying up after a run.
+/// </summary>
+internal static class Harness
 {
+    public static int Int(string[] args, string name, int fallback) =>
+        Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
+
+    public static string? Str(string[] args, string name) =>
+        Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+
+    /// <summary>This harness again, as a child process running <paramref name="args"/> (a scenario's server side).</summary>
+    public static Process StartChild(params string[] args)
+    {
+        var self = Environment.ProcessPath!;
+        var start = new ProcessStartInfo(self) { RedirectStandardOutput = true, UseShellExecute = false };
+        if (Path.GetFileNameWithoutExtension(self) == "dotnet")
+        {
+            start.ArgumentList.Add(typeof(Harness).Assembly.Location);
+        }
+
+        foreach (var a in args)
+        {
+            start.ArgumentList.Add(a);
+        }
+
+        start.Environment["DOTNET_gcServer"] = "0";
+        return Process.Start(start) ?? throw new InvalidOperationException($"Could not start the child process for {args.FirstOrDefault()}.");
+    }
+
+    /// <summary>Reads the child's output until it announces <c>NAME=value</c>, and returns the value.</summary>
+    public static async Task<string> AnnouncedAsync(Process child, string name)
+    {
+        while (await child.StandardOutput.ReadLineAsync() is { } line)
+        {
+            if (line.StartsWith(name + "=", StringComparison.Ordinal))
+            {
+                return line[(name.Length + 1)..];
+            }
+        }
+
+        throw new InvalidOperationException($"The child process ended before it announced {name}.");
+    }
+
     /// <summary>Runs <paramref name="start"/> for every item, at most 64 at once (a fleet connecting, not a stampede).</summary>
     public static async Task ForAllAsync<T>(IEnumerable<T> items, Func<T, Task> start)
     {

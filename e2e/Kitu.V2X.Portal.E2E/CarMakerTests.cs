@@ -13,11 +13,7 @@ public sealed class CarMakerTests(PortalFixture portal)
     public async Task A_car_maker_asks_for_a_total_the_cars_share_it_out_and_the_monitor_charts_it()
     {
         await CancelUtilityEventAsync(portal); // the vans' first program is the utility's: free them from other tests' events
-        var page = await portal.NewPageAsync(375, 812);
-        await LoginAsync(page, "oem@demo.kitu");
-        await page.WaitForURLAsync(portal.BaseUrl + "/");
-        await page.GotoAsync("/dispatch");
-        await WaitInteractiveAsync(page);
+        var page = await OpenAsAsync(portal, "oem@demo.kitu", "/dispatch", 375, 812);
         var program = page.Locator("[data-testid='program']", new() { HasText = "Kitu Drive-to-Grid" });
         await Assertions.Expect(program.Locator("[data-testid='executor']")).ToContainTextAsync("run by the car");
 

@@ -11,11 +11,7 @@ public sealed class FleetTests(PortalFixture portal)
     [Fact]
     public async Task Bulk_allow_and_bind_then_a_cease_to_energize_shows_on_every_bound_charger_live()
     {
-        var fleet = await portal.NewPageAsync(1280, 900);
-        await LoginAsync(fleet, "fleet@demo.kitu");
-        await fleet.WaitForURLAsync(portal.BaseUrl + "/");
-        await fleet.GotoAsync("/sites");
-        await WaitInteractiveAsync(fleet);
+        var fleet = await OpenAsAsync(portal, "fleet@demo.kitu", "/sites", 1280, 900);
         await fleet.Locator("[data-testid='site']", new() { HasText = "Depot lot" }).Locator("[data-testid='open-site']").ClickAsync();
         var table = fleet.Locator("[data-testid='lot-table']");
         await Assertions.Expect(table).ToContainTextAsync("Bay 6");
@@ -28,11 +24,7 @@ public sealed class FleetTests(PortalFixture portal)
         var grid = table.Locator("[data-testid='lot-grid']");
         await Assertions.Expect(grid).ToHaveCountAsync(6);
 
-        var admin = await portal.NewPageAsync(1280, 800);
-        await LoginAsync(admin, "gridadmin@demo.kitu");
-        await admin.WaitForURLAsync(portal.BaseUrl + "/");
-        await admin.GotoAsync("/grid/sandbox");
-        await WaitInteractiveAsync(admin);
+        var admin = await OpenAsAsync(portal, "gridadmin@demo.kitu", "/grid/sandbox", 1280, 800);
         await admin.Locator("#issue-cease").ClickAsync();
         try
         {

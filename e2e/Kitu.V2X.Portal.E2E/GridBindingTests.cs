@@ -13,11 +13,7 @@ public sealed partial class GridBindingTests(PortalFixture portal)
     [Fact]
     public async Task The_owner_binds_the_garage_charger_and_sees_a_grid_limit_arrive_live()
     {
-        var owner = await portal.NewPageAsync(375, 812);
-        await LoginAsync(owner, "owner@demo.kitu");
-        await owner.WaitForURLAsync(portal.BaseUrl + "/");
-        await owner.GotoAsync("/chargers");
-        await WaitInteractiveAsync(owner);
+        var owner = await OpenAsAsync(portal, "owner@demo.kitu", "/chargers", 375, 812);
         var garage = owner.Locator("[data-testid='charger']", new() { HasText = "Garage charger" });
         var status = garage.Locator("[data-testid='grid-status']");
         if (!(await status.TextContentAsync())!.StartsWith("Not connected", StringComparison.Ordinal))
@@ -36,11 +32,7 @@ public sealed partial class GridBindingTests(PortalFixture portal)
         Assert.True(overflow <= 0, $"The chargers page scrolls sideways by {overflow}px at 375px");
         await ScreenshotAsync(owner, "owner-chargers-registered");
 
-        var admin = await portal.NewPageAsync(1280, 800);
-        await LoginAsync(admin, "gridadmin@demo.kitu");
-        await admin.WaitForURLAsync(portal.BaseUrl + "/");
-        await admin.GotoAsync("/grid/sandbox");
-        await WaitInteractiveAsync(admin);
+        var admin = await OpenAsAsync(portal, "gridadmin@demo.kitu", "/grid/sandbox", 1280, 800);
         await Assertions.Expect(admin.Locator("#devices-table")).ToContainTextAsync("11.5 kW");
         await admin.Locator("#issue-limit").ClickAsync();
         await Assertions.Expect(admin.Locator("#controls-table")).ToContainTextAsync("Limit export to 50 % for 10 minutes");

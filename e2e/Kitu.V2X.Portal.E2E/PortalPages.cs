@@ -13,6 +13,17 @@ public static class PortalPages
         await page.GetByRole(AriaRole.Button, new() { Name = "Log in", Exact = true }).ClickAsync();
     }
 
+    /// <summary>A new page of the given size, signed in as <paramref name="email"/>, on <paramref name="path"/> and interactive.</summary>
+    public static async Task<IPage> OpenAsAsync(PortalFixture portal, string email, string path, int width = 375, int height = 812)
+    {
+        var page = await portal.NewPageAsync(width, height);
+        await LoginAsync(page, email);
+        await page.WaitForURLAsync(portal.BaseUrl + "/");
+        await page.GotoAsync(path);
+        await WaitInteractiveAsync(page);
+        return page;
+    }
+
     /// <summary>Waits until the MudBlazor shell is interactive, so clicks are handled by the circuit.</summary>
     public static Task WaitInteractiveAsync(IPage page) =>
         page.Locator("#app-shell[data-interactive='true']").WaitForAsync();
@@ -20,11 +31,7 @@ public static class PortalPages
     /// <summary>As the demo homeowner: the garage charger bound to the sandbox server and discharge allowed.</summary>
     public static async Task EnsureGarageReadyAsync(PortalFixture portal)
     {
-        var owner = await portal.NewPageAsync(1280, 800);
-        await LoginAsync(owner, "owner@demo.kitu");
-        await owner.WaitForURLAsync(portal.BaseUrl + "/");
-        await owner.GotoAsync("/chargers");
-        await WaitInteractiveAsync(owner);
+        var owner = await OpenAsAsync(portal, "owner@demo.kitu", "/chargers", 1280, 800);
         var garage = owner.Locator("[data-testid='charger']", new() { HasText = "Garage charger" });
         var status = garage.Locator("[data-testid='grid-status']");
         if ((await status.TextContentAsync())!.Contains("Not connected", StringComparison.Ordinal))
@@ -72,11 +79,7 @@ public static class PortalPages
     /// <summary>As the demo utility operator: cancel its event in force, if any, so the cars are free for another test.</summary>
     public static async Task CancelUtilityEventAsync(PortalFixture portal)
     {
-        var page = await portal.NewPageAsync(1280, 800);
-        await LoginAsync(page, "operator@demo.kitu");
-        await page.WaitForURLAsync(portal.BaseUrl + "/");
-        await page.GotoAsync("/dispatch");
-        await WaitInteractiveAsync(page);
+        var page = await OpenAsAsync(portal, "operator@demo.kitu", "/dispatch", 1280, 800);
         var cancel = page.Locator("[data-testid='cancel-event']");
         while (await cancel.CountAsync() > 0)
         {
@@ -91,11 +94,7 @@ public static class PortalPages
     /// <summary>As the demo operator: dispatch "Evening Peak" now (5 kW, 30 min); returns the page for the monitor.</summary>
     public static async Task<IPage> DispatchEveningPeakAsync(PortalFixture portal)
     {
-        var page = await portal.NewPageAsync(1280, 800);
-        await LoginAsync(page, "operator@demo.kitu");
-        await page.WaitForURLAsync(portal.BaseUrl + "/");
-        await page.GotoAsync("/dispatch");
-        await WaitInteractiveAsync(page);
+        var page = await OpenAsAsync(portal, "operator@demo.kitu", "/dispatch", 1280, 800);
         await page.Locator("[data-testid='dispatch-now']").First.ClickAsync();
         await Assertions.Expect(page.Locator("[data-testid='monitor-commands']")).ToBeVisibleAsync();
         return page;
