@@ -43,29 +43,6 @@ internal static class ConnectionsLoad
         return 0;
     }
 
-    /// <summary>The child process for the baseline: a bare hub and the same memory endpoint.</summary>
-    public static async Task<int> ServeBareHubAsync(string[] args)
-    {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        var pfx = Array.IndexOf(args, "--tls") is var t and >= 0 ? args[t + 1] : null;
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, Harness.Int(args, "--port", 0), listen =>
-        {
-            if (pfx is not null)
-            {
-                listen.UseHttps(System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12FromFile(pfx, null));
-            }
-        }));
-        builder.Services.AddSignalR();
-        var app = builder.Build();
-        app.MapHub<BareHub>("/hub");
-        app.MapGet("/diagnostics/memory", () => Results.Ok(Memory.Measure()));
-        await app.StartAsync();
-        Console.WriteLine($"URL={app.Urls.First()}");
-        await Task.Delay(Timeout.Infinite);
-        return 0;
-    }
-
     private static async Task<Result> PortalAsync(int n, bool tls)
     {
         var dir = Directory.CreateTempSubdirectory("kitu-bench-portal-").FullName;
@@ -75,16 +52,10 @@ internal static class ConnectionsLoad
             using var http = portal.CreateClient();
             var chargers = await SimulateCommand.ProvisionAsync([$"--Storage:DataDirectory={dir}"], n);
             var before = await http.GetFromJsonAsync<Memory.Reading>("/diagnostics/memory");
-            var evses = chargers.Select(c => new VirtualEvse(c.Id, c.Secret, portal.Url, 22, null, TimeProvider.System, TimeSpan.FromMinutes(10), validateServer: portal.ValidateServer)).ToList();
             var clock = Stopwatch.StartNew();
-            await Harness.ForAllAsync(evses, e => e.StartAsync(CancellationToken.None));
+            await using var fleet = await LoadFleet.ConnectAsync("portal", portal.Url, chargers.Select(c => new LoadClient(c.Id, c.Secret, null)).ToList(), thumbprint: portal.Certificate?.GetCertHashString());
             clock.Stop();
             var after = await http.GetFromJsonAsync<Memory.Reading>("/diagnostics/memory");
-            foreach (var e in evses)
-            {
-                await e.DisposeAsync();
-            }
-
             return new Result((after!.HeapBytes - before!.HeapBytes) / (double)n, (after.WorkingSetBytes - before.WorkingSetBytes) / (double)n, clock.Elapsed.TotalSeconds);
         }
         finally
@@ -96,6 +67,7 @@ internal static class ConnectionsLoad
     private static async Task<Result> BareAsync(int n, bool tls)
     {
         string[] child = ["bare-hub"];
+        string? thumbprint = null;
         System.Net.Security.RemoteCertificateValidationCallback? validate = null;
         var pfxPath = Path.Combine(Path.GetTempPath(), $"kitu-bench-bare-{Guid.NewGuid():N}.pfx");
         if (tls)
@@ -103,41 +75,20 @@ internal static class ConnectionsLoad
             var (certificate, pfx) = PortalProcess.BenchCertificate();
             await File.WriteAllBytesAsync(pfxPath, pfx);
             child = [.. child, "--tls", pfxPath];
-            var thumbprint = certificate.GetCertHashString();
-            validate = (_, presented, _, _) => presented?.GetCertHashString() == thumbprint;
+            var expected = thumbprint = certificate.GetCertHashString();
+            validate = (_, presented, _, _) => presented?.GetCertHashString() == expected;
         }
 
         using var process = Harness.StartChild(child);
         try
         {
             var url = new Uri(await Harness.AnnouncedAsync(process, "URL"));
-
             using var http = PortalProcess.Create(url, validate);
             var before = await http.GetFromJsonAsync<Memory.Reading>("/diagnostics/memory");
-            var connections = Enumerable.Range(0, n).Select(_ => new HubConnectionBuilder()
-                .WithUrl(new Uri(url, "/hub"), HttpTransportType.WebSockets, o =>
-                {
-                    o.SkipNegotiation = true;
-                    if (validate is not null)
-                    {
-                        o.WebSocketConfiguration = ws => ws.RemoteCertificateValidationCallback = validate;
-                    }
-                }).Build()).ToList();
             var clock = Stopwatch.StartNew();
-            // Like an EVSE after connecting: two small invocations (hello, status), so both sides have talked.
-            await Harness.ForAllAsync(connections, async c =>
-            {
-                await c.StartAsync();
-                await c.InvokeAsync("Report", new string('h', 120));
-                await c.InvokeAsync("Report", new string('s', 160));
-            });
+            await using var fleet = await LoadFleet.ConnectAsync("bare", url, Enumerable.Range(0, n).Select(_ => new LoadClient(Guid.Empty, "", null)).ToList(), thumbprint: thumbprint);
             clock.Stop();
             var after = await http.GetFromJsonAsync<Memory.Reading>("/diagnostics/memory");
-            foreach (var c in connections)
-            {
-                await c.DisposeAsync();
-            }
-
             return new Result((after!.HeapBytes - before!.HeapBytes) / (double)n, (after.WorkingSetBytes - before.WorkingSetBytes) / (double)n, clock.Elapsed.TotalSeconds);
         }
         finally
@@ -149,10 +100,4 @@ internal static class ConnectionsLoad
     }
 
     private sealed record Result(double HeapPerConnection, double WorkingSetPerConnection, double ConnectSeconds);
-
-    /// <summary>The baseline: a hub with no logic that accepts a report.</summary>
-    private sealed class BareHub : Hub
-    {
-        public Task Report(string payload) => Task.CompletedTask;
-    }
 }

@@ -64,66 +64,53 @@ internal static class FanOutLoad
         };
     }
 
-    /// <summary>The bare baseline's child process: a hub with no logic, a command to all, a stop to all.</summary>
-    public static async Task<int> ServeBareAsync(string[] args)
-    {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        builder.Services.AddSignalR().AddMessagePackProtocol();
-        var app = builder.Build();
-        app.MapHub<BareHub>("/hub");
-        app.MapPost("/fanout", async (IHubContext<BareHub> hub) =>
-        {
-            await hub.Clients.All.SendAsync("Discharge", Guid.NewGuid(), 5.0, DateTimeOffset.UtcNow.AddMinutes(30));
-            return Results.Accepted();
-        });
-        app.MapPost("/stop", async (IHubContext<BareHub> hub) =>
-        {
-            await hub.Clients.All.SendAsync("Stop", Guid.NewGuid(), "bench");
-            return Results.Accepted();
-        });
-        await app.StartAsync();
-        Console.WriteLine($"URL={app.Urls.First()}");
-        await Task.Delay(Timeout.Infinite);
-        return 0;
-    }
-
     private static async Task<Outcome> PortalAsync(int n, bool messagePack)
     {
         var dir = Directory.CreateTempSubdirectory("kitu-bench-fanout-").FullName;
         Process? sandbox = null;
-        var evses = new List<VirtualEvse>();
         try
         {
             // 1. A first start migrates the stores and seeds the demo accounts and operator.
             await (await PortalProcess.StartAsync(dir)).DisposeAsync();
 
             // 2. N chargers with their cars, a program, an API key, and N grid bindings to a sandbox in a child process.
+            //    The sandbox serves the 2030.5 default pollRate (900 s): the fan-out is measured, not the polling
+            //    (that is grid-sessions' figure, at 60 s).
             var (chargers, programId, apiKey) = await SeedAsync(dir, n, async devicePem =>
             {
                 var from = DateTimeOffset.UtcNow.AddDays(-1);
                 var utilityCa = Certificates.CreateAuthority("Bench Utility CA", from, TimeSpan.FromDays(7));
                 await File.WriteAllBytesAsync(Path.Combine(dir, "server.pfx"), Certificates.ExportWithKey(Certificates.IssueServer(utilityCa, "localhost", from, TimeSpan.FromDays(7))));
                 await File.WriteAllTextAsync(Path.Combine(dir, "device-ca.pem"), devicePem);
-                sandbox = GridSessionsLoad.StartSandbox(dir, 60);
+                sandbox = GridSessionsLoad.StartSandbox(dir, 900);
                 var port = await GridSessionsLoad.ReadPortAsync(sandbox);
                 return new ApprovedServer { Name = "Bench sandbox", UtilityName = DemoSites.Utility, DeviceCapabilityUrl = $"https://localhost:{port}/dcap", TrustAnchorPem = utilityCa.ExportCertificatePem() };
             });
 
-            // 3. The portal again: its grid worker loads the bindings; the EVSEs connect and wait to be integrated.
-            var settings = new Dictionary<string, string>();
-            if (n > 5_000)
-            {
-                settings["Grid__IdleConnectionSeconds"] = "5"; // one process holds < 19,900 sockets: EVSE links + 2030.5 links
-            }
-
-            await using var portal = await PortalProcess.StartAsync(dir, settings);
+            // 3. The portal again: its grid worker loads the bindings; the EVSEs connect (in load processes) and wait
+            //    to be integrated. The 2030.5 connections close when idle, so the portal's sockets are its EVSE links.
+            await using var portal = await PortalProcess.StartAsync(dir, new Dictionary<string, string> { ["Grid__IdleConnectionSeconds"] = "2" });
             Console.WriteLine($"Portal process {portal.Id} at {portal.Url}; connecting {n:N0} EVSEs…");
-            evses.AddRange(chargers.Select(c => new VirtualEvse(c.Id, c.Secret, portal.Url, 22, new VirtualEv(c.Vehicle, 60, 80, true), TimeProvider.System, TimeSpan.FromMinutes(5), messagePack: messagePack)));
-            await Harness.ForAllAsync(evses, e => e.StartAsync(CancellationToken.None));
+            var acks = new ConcurrentBag<double>();
+            var stops = new ConcurrentBag<double>();
+            var driverStopArrived = new ConcurrentDictionary<int, TaskCompletionSource<long>>();
+            long started = 0;
+            await using var fleet = await LoadFleet.ConnectAsync("portal", portal.Url, chargers.Select(c => new LoadClient(c.Id, c.Secret, c.Vehicle)).ToList(), messagePack);
+            fleet.OnAck = (_, at) => acks.Add(LoadFleet.Ms(Volatile.Read(ref started), at));
+            fleet.OnStop = (i, at) =>
+            {
+                if (driverStopArrived.TryGetValue(i, out var waiting))
+                {
+                    waiting.TrySetResult(at);
+                }
+                else
+                {
+                    stops.Add(LoadFleet.Ms(Volatile.Read(ref started), at));
+                }
+            };
+            Console.WriteLine($"{n:N0} EVSEs connected from {fleet.Processes} load process(es).");
             var ramp = Stopwatch.StartNew();
-            while (evses.Count(e => e.Grid is { Integrated: true } && e.Policy is not null) < n)
+            while (fleet.Integrated < n)
             {
                 if (ramp.Elapsed > TimeSpan.FromMinutes(10))
                 {
@@ -131,7 +118,7 @@ internal static class FanOutLoad
                 }
 
                 await Task.Delay(1000);
-                Console.Write($"\rIntegrated: {evses.Count(e => e.Grid is { Integrated: true }):N0}/{n:N0} after {ramp.Elapsed.TotalSeconds:0} s   ");
+                Console.Write($"\rIntegrated: {fleet.Integrated:N0}/{n:N0} after {ramp.Elapsed.TotalSeconds:0} s   ");
             }
 
             Console.WriteLine();
@@ -139,40 +126,26 @@ internal static class FanOutLoad
 
             using var http = new HttpClient { BaseAddress = portal.Url };
             http.DefaultRequestHeaders.Add(ApiKeyAuthentication.Header, apiKey);
-            var acks = new ConcurrentBag<double>();
-            var stops = new ConcurrentBag<double>();
-            var clock = new Stopwatch();
-            foreach (var e in evses)
-            {
-                e.Acked = _ => acks.Add(clock.Elapsed.TotalMilliseconds);
-                e.StopReceived = _ => stops.Add(clock.Elapsed.TotalMilliseconds);
-            }
-
-            clock.Start();
+            Volatile.Write(ref started, Stopwatch.GetTimestamp());
             var created = await http.PostAsJsonAsync("/api/v1/events", new { programId, durationMinutes = 30, kwPerVehicle = 5 });
             created.EnsureSuccessStatusCode();
             var eventId = (await created.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("id").GetGuid();
             await UntilAsync(() => acks.Count >= n, TimeSpan.FromMinutes(5), () => $"acks {acks.Count:N0}/{n:N0}");
             var ack = Latencies.Of(acks);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Portal fan-out: last ack {ack.Last:0} ms, p50 {ack.P50:0}, p95 {ack.P95:0}, p99 {ack.P99:0} ms"));
-            await Task.Delay(3000); // the cars report running; the mediator watches N live commands
+            await Task.Delay(5000); // the cars report running; the mediator watches N live commands
 
             // The driver's "stop now", one car at a time, while N EVSEs are connected and discharging.
-            var driverStops = await DriverStopsAsync(portal.Url, chargers.Select(c => c.VehicleId).ToList(), evses, Math.Min(100, n));
+            var driverStops = await DriverStopsAsync(portal.Url, chargers.Select(c => c.VehicleId).ToList(), driverStopArrived, Math.Min(100, n));
 
-            clock.Restart();
             stops.Clear();
+            Volatile.Write(ref started, Stopwatch.GetTimestamp());
             (await http.PostAsync($"/api/v1/events/{eventId}/cancel", null)).EnsureSuccessStatusCode();
             await UntilAsync(() => stops.Count >= n - driverStops.Count, TimeSpan.FromMinutes(5), () => $"stops {stops.Count:N0}/{n - driverStops.Count:N0}");
             return new Outcome(ack, Latencies.Of(stops)) { DriverStop = driverStops };
         }
         finally
         {
-            foreach (var e in evses)
-            {
-                await e.DisposeAsync();
-            }
-
             sandbox?.Kill(entireProcessTree: true);
             Harness.TryDelete(dir);
         }
@@ -183,7 +156,7 @@ internal static class FanOutLoad
     /// <paramref name="count"/> cars spread over the fleet one after the other through <c>POST /api/me/cars/{id}/stop</c>;
     /// each latency runs from the request to the stop arriving at that car's EVSE.
     /// </summary>
-    private static async Task<Latencies> DriverStopsAsync(Uri portal, List<Guid> vehicles, List<VirtualEvse> evses, int count)
+    private static async Task<Latencies> DriverStopsAsync(Uri portal, List<Guid> vehicles, ConcurrentDictionary<int, TaskCompletionSource<long>> arrivals, int count)
     {
         using var handler = new HttpClientHandler { AllowAutoRedirect = false, UseCookies = true };
         using var http = new HttpClient(handler) { BaseAddress = portal };
@@ -212,16 +185,14 @@ internal static class FanOutLoad
                 break;
             }
 
-            var arrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            evses[i].StopReceived = _ => arrived.TrySetResult();
-            var clock = Stopwatch.StartNew();
+            var arrived = arrivals[i] = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var tapped = Stopwatch.GetTimestamp();
             using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/me/cars/{vehicles[i]}/stop");
             request.Headers.Add(Drivers.DriverStopEndpoint.RequestHeader, "1");
             var response = await http.SendAsync(request);
             if (response.StatusCode == HttpStatusCode.NotFound)
             {
                 skipped++; // nothing running for that car any more (its command ended on its own): take the next
-                evses[i].StopReceived = null;
                 continue;
             }
 
@@ -230,9 +201,7 @@ internal static class FanOutLoad
                 throw new InvalidOperationException($"Stopping car {i} answered {response.StatusCode}.");
             }
 
-            await arrived.Task.WaitAsync(TimeSpan.FromSeconds(30));
-            samples.Add(clock.Elapsed.TotalMilliseconds);
-            evses[i].StopReceived = null;
+            samples.Add(LoadFleet.Ms(tapped, await arrived.Task.WaitAsync(TimeSpan.FromSeconds(30))));
         }
 
         if (skipped > 0)
@@ -301,51 +270,28 @@ internal static class FanOutLoad
 
     private static async Task<Outcome> BareAsync(int n, bool messagePack)
     {
-        using var process = Harness.StartChild("bare-fanout");
-        var connections = new List<HubConnection>();
+        using var process = Harness.StartChild("bare-hub");
         try
         {
             var url = new Uri(await Harness.AnnouncedAsync(process, "URL"));
-
             var acks = new ConcurrentBag<double>();
             var stops = new ConcurrentBag<double>();
-            var clock = new Stopwatch();
-            for (var i = 0; i < n; i++)
-            {
-                var builder = new HubConnectionBuilder().WithUrl(new Uri(url, "/hub"), HttpTransportType.WebSockets, o => o.SkipNegotiation = true);
-                if (messagePack)
-                {
-                    builder.AddMessagePackProtocol();
-                }
-
-                var c = builder.Build();
-                c.On<Guid, double, DateTimeOffset>("Discharge", async (id, _, _) =>
-                {
-                    await c.InvokeAsync("Ack", id);
-                    acks.Add(clock.Elapsed.TotalMilliseconds);
-                });
-                c.On<Guid, string>("Stop", (_, _) => stops.Add(clock.Elapsed.TotalMilliseconds));
-                connections.Add(c);
-            }
-
-            await Harness.ForAllAsync(connections, c => c.StartAsync());
+            long started = 0;
+            await using var fleet = await LoadFleet.ConnectAsync("bare", url, Enumerable.Range(0, n).Select(_ => new LoadClient(Guid.Empty, "", null)).ToList(), messagePack);
+            fleet.OnAck = (_, at) => acks.Add(LoadFleet.Ms(Volatile.Read(ref started), at));
+            fleet.OnStop = (_, at) => stops.Add(LoadFleet.Ms(Volatile.Read(ref started), at));
             using var http = new HttpClient { BaseAddress = url };
-            clock.Start();
+            Volatile.Write(ref started, Stopwatch.GetTimestamp());
             (await http.PostAsync("/fanout", null)).EnsureSuccessStatusCode();
             await UntilAsync(() => acks.Count >= n, TimeSpan.FromMinutes(2), () => $"bare acks {acks.Count}/{n}");
             var ack = Latencies.Of(acks);
-            clock.Restart();
+            Volatile.Write(ref started, Stopwatch.GetTimestamp());
             (await http.PostAsync("/stop", null)).EnsureSuccessStatusCode();
             await UntilAsync(() => stops.Count >= n, TimeSpan.FromMinutes(2), () => $"bare stops {stops.Count}/{n}");
             return new Outcome(ack, Latencies.Of(stops));
         }
         finally
         {
-            foreach (var c in connections)
-            {
-                await c.DisposeAsync();
-            }
-
             process.Kill(entireProcessTree: true);
             await process.WaitForExitAsync();
         }
@@ -363,12 +309,6 @@ internal static class FanOutLoad
 
             await Task.Delay(5);
         }
-    }
-
-    /// <summary>The baseline's hub: no logic; the client acks each command.</summary>
-    private sealed class BareHub : Hub
-    {
-        public Task Ack(Guid commandId) => Task.CompletedTask;
     }
 }
 

@@ -16,10 +16,13 @@ internal static class Harness
         Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
 
     /// <summary>This harness again, as a child process running <paramref name="args"/> (a scenario's server side).</summary>
-    public static Process StartChild(params string[] args)
+    public static Process StartChild(params string[] args) => StartChild(redirectInput: false, args);
+
+    /// <param name="redirectInput">Keep the child's standard input to talk to it (the load processes are told to quit).</param>
+    public static Process StartChild(bool redirectInput, params string[] args)
     {
         var self = Environment.ProcessPath!;
-        var start = new ProcessStartInfo(self) { RedirectStandardOutput = true, UseShellExecute = false };
+        var start = new ProcessStartInfo(self) { RedirectStandardOutput = true, RedirectStandardInput = redirectInput, UseShellExecute = false };
         if (Path.GetFileNameWithoutExtension(self) == "dotnet")
         {
             start.ArgumentList.Add(typeof(Harness).Assembly.Location);

@@ -38,9 +38,9 @@ switch (scenario)
 
     // Child processes the scenarios start.
     case "bare-hub":
-        return await ConnectionsLoad.ServeBareHubAsync(args);
-    case "bare-fanout":
-        return await FanOutLoad.ServeBareAsync(args);
+        return await BareServer.ServeAsync(args);
+    case "load":
+        return await LoadFleet.RunChildAsync(args);
     case "sandbox-serve":
         return await GridSessionsLoad.ServeSandboxAsync(args);
     default:

@@ -58,9 +58,22 @@ public sealed partial class DischargeMediator(
     // Commands and stops a pass sends go out side by side and are awaited together at its end, not one by one.
     private readonly List<Task> outgoing = [];
     private volatile TaskCompletionSource nudge = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private volatile TaskCompletionSource watchNudge = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    /// <summary>Asks for a pass now (an event dispatched, consent changed, a status arrived for a running command).</summary>
+    /// <summary>Asks for a pass now (an event dispatched, a charger connected, its owner's policy or its grid rules changed).</summary>
     public void Nudge() => nudge.TrySetResult();
+
+    /// <summary>
+    /// Asks for a pass soon (a status or an ack arrived for a running command, a link dropped): after a rest as long as
+    /// the last pass took (at most <see cref="MaxRest"/>), so that with thousands of running commands the mediator
+    /// leaves at least half of its time to the requests and links — a driver's stop among them.
+    /// </summary>
+    private void NudgeWatch() => watchNudge.TrySetResult();
+
+    private static readonly TimeSpan MaxRest = TimeSpan.FromSeconds(2);
+
+    /// <summary>Unprompted passes come at least every tick, and no more often than every four pass durations (at most 5 s apart).</summary>
+    private static readonly TimeSpan MaxTick = TimeSpan.FromSeconds(5);
 
     /// <summary>Runs one pass now and waits for it (tests, and the driver's stop button).</summary>
     public async Task PassNowAsync(CancellationToken cancellationToken)
@@ -117,7 +130,7 @@ public sealed partial class DischargeMediator(
         ArgumentNullException.ThrowIfNull(status);
         if (liveCommandByEvse.ContainsKey(evseId) || status.CommandId is not null)
         {
-            Nudge();
+            NudgeWatch();
         }
 
         notifier.EvseStatus(evseId, status);
@@ -130,7 +143,7 @@ public sealed partial class DischargeMediator(
         if (awaitingAck.TryGetValue(commandId, out var sentTo) && sentTo == evseId)
         {
             acks.Enqueue((commandId, time.GetUtcNow()));
-            Nudge();
+            NudgeWatch();
             return Task.FromResult(true);
         }
 
@@ -163,7 +176,7 @@ public sealed partial class DischargeMediator(
             return false;
         }
 
-        Nudge();
+        NudgeWatch();
         return true;
     }
 
@@ -237,7 +250,9 @@ public sealed partial class DischargeMediator(
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                var signal = nudge.Task;
+                var urgent = nudge.Task;
+                var watch = watchNudge.Task;
+                var started = Stopwatch.GetTimestamp();
                 try
                 {
                     await PassNowAsync(stoppingToken);
@@ -251,10 +266,24 @@ public sealed partial class DischargeMediator(
                     LogPassFailed(ex);
                 }
 
-                await Task.WhenAny(signal, Task.Delay(TimeSpan.FromMilliseconds(o.TickMilliseconds), time, stoppingToken));
-                if (signal.IsCompleted)
+                var spent = Stopwatch.GetElapsedTime(started);
+                var tick = TimeSpan.FromMilliseconds(Math.Clamp(4 * spent.TotalMilliseconds, o.TickMilliseconds, Math.Max(o.TickMilliseconds, MaxTick.TotalMilliseconds)));
+                var rest = spent < MaxRest ? spent : MaxRest;
+                var ended = Stopwatch.GetTimestamp();
+                if (await Task.WhenAny(urgent, watch, Task.Delay(tick, time, stoppingToken)) == watch && !urgent.IsCompleted
+                    && rest - Stopwatch.GetElapsedTime(ended) is { Ticks: > 0 } left)
+                {
+                    await Task.WhenAny(urgent, Task.Delay(left, stoppingToken)); // real time: the rest is about CPU, not the rules
+                }
+
+                if (urgent.IsCompleted)
                 {
                     nudge = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                }
+
+                if (watch.IsCompleted)
+                {
+                    watchNudge = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                 }
             }
         }
@@ -280,7 +309,7 @@ public sealed partial class DischargeMediator(
     private void OnDisconnected(Guid linkId)
     {
         linkLostAt[linkId] = time.GetUtcNow();
-        Nudge();
+        NudgeWatch();
     }
 
     private void OnGridChanged(GridRules rules)
@@ -340,7 +369,7 @@ public sealed partial class DischargeMediator(
                 Audit(db, command, now, outcome, []);
                 await db.SaveChangesAsync(cancellationToken);
                 notifier.CommandsChanged();
-                Nudge();
+                NudgeWatch();
             }
 
             return true;
