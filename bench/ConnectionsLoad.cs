@@ -39,7 +39,7 @@ internal static class ConnectionsLoad
             | bare hub (baseline) | {bare.HeapPerConnection / 1024:0.0} KiB | {bare.WorkingSetPerConnection / 1024:0.0} KiB | {bare.ConnectSeconds:0.0} s |
             | ratio | {heapRatio:0.00}× | {wsRatio:0.00}× | |
             """));
-        BenchResults.Record(tls ? "connections-tls" : "connections", new { n, tls, portal, bare, heapRatio, workingSetRatio = wsRatio }, args.Contains("--quick"));
+        BenchResults.Record($"{(tls ? "connections-tls" : "connections")}-{n}", new { n, tls, portal, bare, heapRatio, workingSetRatio = wsRatio }, args.Contains("--quick"));
         return 0;
     }
 
@@ -79,7 +79,7 @@ internal static class ConnectionsLoad
             validate = (_, presented, _, _) => presented?.GetCertHashString() == expected;
         }
 
-        using var process = Harness.StartChild(child);
+        using var process = Harness.StartServer(child);
         try
         {
             var url = new Uri(await Harness.AnnouncedAsync(process, "URL"));

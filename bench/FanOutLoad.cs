@@ -34,7 +34,7 @@ namespace Kitu.V2X.Portal.Bench;
 /// </summary>
 internal static class FanOutLoad
 {
-    public static async Task<Dictionary<string, object>> RunAsync(string[] args)
+    public static async Task<int> RunAsync(string[] args)
     {
         var n = args.Contains("--quick") ? 50 : Harness.Int(args, "--evses", 1_000);
         var messagePack = Harness.Str(args, "--protocol") == "messagepack";
@@ -52,7 +52,7 @@ internal static class FanOutLoad
             Driver's stop now (tap → stop at the EVSE), {portal.DriverStop?.Count} cars one at a time with {n:N0} connected and discharging: p50 {portal.DriverStop?.P50:0} ms, p99 {portal.DriverStop?.P99:0} ms (goal ≤ 250 ms).
             """);
         Console.WriteLine(table);
-        return new Dictionary<string, object>
+        BenchResults.Record($"fan-out-{(messagePack ? "messagepack" : "json")}-{n}", new Dictionary<string, object>
         {
             ["n"] = n,
             ["protocol"] = messagePack ? "messagepack" : "json",
@@ -61,7 +61,8 @@ internal static class FanOutLoad
             ["lastAckRatio"] = portal.Ack.Last / bare.Ack.Last,
             ["p99Ratio"] = portal.Ack.P99 / bare.Ack.P99,
             ["stopP99Ratio"] = portal.Stop.P99 / bare.Stop.P99,
-        };
+        }, args.Contains("--quick"));
+        return 0;
     }
 
     private static async Task<Outcome> PortalAsync(int n, bool messagePack)
@@ -270,7 +271,7 @@ internal static class FanOutLoad
 
     private static async Task<Outcome> BareAsync(int n, bool messagePack)
     {
-        using var process = Harness.StartChild("bare-hub");
+        using var process = Harness.StartServer("bare-hub");
         try
         {
             var url = new Uri(await Harness.AnnouncedAsync(process, "URL"));

@@ -19,7 +19,15 @@ internal static class Harness
     public static Process StartChild(params string[] args) => StartChild(redirectInput: false, args);
 
     /// <param name="redirectInput">Keep the child's standard input to talk to it (the load processes are told to quit).</param>
-    public static Process StartChild(bool redirectInput, params string[] args)
+    public static Process StartChild(bool redirectInput, params string[] args) => StartChild(redirectInput, serverGc: false, args);
+
+    /// <summary>
+    /// A baseline server: with the server garbage collector, as the portal runs (ASP.NET Core's default), so that memory
+    /// and time are compared under the same runtime settings. Load clients and the sandbox use the workstation collector.
+    /// </summary>
+    public static Process StartServer(params string[] args) => StartChild(redirectInput: false, serverGc: true, args);
+
+    private static Process StartChild(bool redirectInput, bool serverGc, string[] args)
     {
         var self = Environment.ProcessPath!;
         var start = new ProcessStartInfo(self) { RedirectStandardOutput = true, RedirectStandardInput = redirectInput, UseShellExecute = false };
@@ -33,7 +41,7 @@ internal static class Harness
             start.ArgumentList.Add(a);
         }
 
-        start.Environment["DOTNET_gcServer"] = "0";
+        start.Environment["DOTNET_gcServer"] = serverGc ? "1" : "0";
         return Process.Start(start) ?? throw new InvalidOperationException($"Could not start the child process for {args.FirstOrDefault()}.");
     }
 

@@ -127,6 +127,10 @@ public static class SimulateCommand
         foreach (var evse in existing.Take(count))
         {
             result.Add((evse.Id, await provisioning.IssueAsync(evse.Id, CancellationToken.None)));
+            if (result.Count % 500 == 0)
+            {
+                db.ChangeTracker.Clear(); // each save would otherwise scan every credential issued so far
+            }
         }
 
         return result;

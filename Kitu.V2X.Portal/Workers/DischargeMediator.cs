@@ -493,7 +493,8 @@ public sealed partial class DischargeMediator(
         var eventIds = inForce.Select(e => e.Id).ToList();
         var commanded = (await db.DischargeCommands.AsNoTracking().Where(c => eventIds.Contains(c.EventId)).Select(c => new { c.EventId, c.VehicleId }).ToListAsync(ct))
             .Select(c => (c.EventId, c.VehicleId)).ToHashSet();
-        var decisions = await db.EventDecisions.Where(d => eventIds.Contains(d.EventId)).ToDictionaryAsync(d => (d.EventId, d.VehicleId), ct);
+        // Untracked: one per car of every event in force, read each pass; only a decision taken again is attached.
+        var decisions = await db.EventDecisions.AsNoTracking().Where(d => eventIds.Contains(d.EventId)).ToDictionaryAsync(d => (d.EventId, d.VehicleId), ct);
         var busy = live.Where(c => !c.IsTerminal).Select(c => c.VehicleId).ToHashSet();
         var changed = false;
 
@@ -523,6 +524,10 @@ public sealed partial class DischargeMediator(
                     earlier = new EventDecision { EventId = programEvent.Id, VehicleId = vehicle.Id };
                     db.EventDecisions.Add(earlier);
                     decisions[key] = earlier;
+                }
+                else
+                {
+                    db.EventDecisions.Update(earlier);
                 }
 
                 earlier.EvseId = at.EvseId;

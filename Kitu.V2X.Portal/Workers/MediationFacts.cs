@@ -88,16 +88,18 @@ internal sealed class MediationFacts
         var enrollments = await db.Enrollments.AsNoTracking().Where(e => programIds.Contains(e.ProgramId)).ToListAsync(ct);
         var vehicleIds = enrollments.Select(e => e.VehicleId).Concat(liveCommands.Select(c => c.VehicleId)).Distinct().ToList();
 
-        // A vehicle's other enrollments matter too: they rank its competing events.
-        var allEnrollments = await db.Enrollments.AsNoTracking().Where(e => vehicleIds.Contains(e.VehicleId)).ToListAsync(ct);
-        var vehicles = await db.Vehicles.AsNoTracking().Where(v => vehicleIds.Contains(v.Id)).ToDictionaryAsync(v => v.Id, ct);
-        var preferences = await db.DischargePreferences.AsNoTracking().Where(p => vehicleIds.Contains(p.VehicleId)).ToDictionaryAsync(p => p.VehicleId, ct);
+        // A vehicle's other enrollments matter too: they rank its competing events. The id lists run to a fleet's size:
+        // each goes as one JSON parameter (EF.Parameter), not one SQL parameter per id (EF 10's default), which costs
+        // seconds to prepare at 10,000 ids and fails beyond SQLite's 32,766 variables.
+        var allEnrollments = await db.Enrollments.AsNoTracking().Where(e => EF.Parameter(vehicleIds).Contains(e.VehicleId)).ToListAsync(ct);
+        var vehicles = await db.Vehicles.AsNoTracking().Where(v => EF.Parameter(vehicleIds).Contains(v.Id)).ToDictionaryAsync(v => v.Id, ct);
+        var preferences = await db.DischargePreferences.AsNoTracking().Where(p => EF.Parameter(vehicleIds).Contains(p.VehicleId)).ToDictionaryAsync(p => p.VehicleId, ct);
 
         var evseIds = vehicles.Values.Select(v => connections.WhereIs(v.Identifier)?.EvseId).OfType<Guid>()
             .Concat(liveCommands.Select(c => c.EvseId)).Distinct().ToList();
         var chargers = await (from e in db.Evses.AsNoTracking()
                               join s in db.Sites.AsNoTracking() on e.SiteId equals s.Id
-                              where evseIds.Contains(e.Id)
+                              where EF.Parameter(evseIds).Contains(e.Id)
                               select new { e, s }).ToDictionaryAsync(x => x.e.Id, x => (x.e, x.s), ct);
 
         var carMakers = programs.Values.Any(p => p.Executor == ProgramExecutor.Ev) || liveCommands.Any(c => c.Executor == ProgramExecutor.Ev)
