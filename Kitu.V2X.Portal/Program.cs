@@ -19,6 +19,7 @@ builder.AddEvseConnections();
 builder.AddOperatorApi();
 
 var app = builder.Build();
+app.UseEvseLinks();
 app.UsePortalPipeline();
 app.MapEvseHub();
 app.MapOperatorApi();

@@ -29,6 +29,11 @@ internal static class UiExtensions
         // Friendly pages for people. An empty error response is re-executed as the not-found page; APIs always answer
         // with a problem body, which the middleware leaves alone.
         app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+
+        // Called here, not left to WebApplication (which would put them first): the EVSE links branch off before them.
+        app.UseRouting();
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.UseAntiforgery();
 
         app.MapPortalHealth();

@@ -23,7 +23,15 @@ public sealed class PowerHistory
     public void Record(Guid evseId, double powerKw)
     {
         var minute = time.GetUtcNow().ToUnixTimeSeconds() / 60;
-        series.GetOrAdd(evseId, _ => new Series()).Add(minute, powerKw);
+        if (series.TryGetValue(evseId, out var s))
+        {
+            s.Add(minute, powerKw);
+        }
+        else if (powerKw != 0)
+        {
+            // An EVSE that has only ever been idle adds nothing to any hour: its series starts with its first power.
+            series.GetOrAdd(evseId, _ => new Series()).Add(minute, powerKw);
+        }
     }
 
     /// <summary>Charge (positive) and discharge (negative) kW per hour over the last 24 hours, summed over the EVSEs, oldest first.</summary>
