@@ -42,7 +42,61 @@ internal static class Harness
         }
 
         start.Environment["DOTNET_gcServer"] = serverGc ? "1" : "0";
-        return Process.Start(start) ?? throw new InvalidOperationException($"Could not start the child process for {args.FirstOrDefault()}.");
+        return Track(Process.Start(start) ?? throw new InvalidOperationException($"Could not start the child process for {args.FirstOrDefault()}."));
+    }
+
+    private static readonly List<Process> Started = [];
+
+    /// <summary>
+    /// Every process the harness starts is killed when the harness ends — normally each scenario stops its own, but a
+    /// harness stopped with Ctrl+C or SIGTERM must not leave a portal or thousands of clients behind.
+    /// </summary>
+    public static Process Track(Process process)
+    {
+        lock (Started)
+        {
+            if (Started.Count == 0)
+            {
+                AppDomain.CurrentDomain.ProcessExit += (_, _) => KillStarted();
+                Console.CancelKeyPress += (_, _) => KillStarted();
+            }
+
+            Started.RemoveAll(Gone);
+            Started.Add(process);
+        }
+
+        return process;
+    }
+
+    private static void KillStarted()
+    {
+        lock (Started)
+        {
+            foreach (var p in Started.Where(p => !Gone(p)))
+            {
+                try
+                {
+                    p.Kill(entireProcessTree: true);
+                }
+                catch (InvalidOperationException)
+                {
+                    // ended meanwhile
+                }
+            }
+        }
+    }
+
+    /// <summary>Ended, or already disposed by the scenario that started it.</summary>
+    private static bool Gone(Process p)
+    {
+        try
+        {
+            return p.HasExited;
+        }
+        catch (InvalidOperationException)
+        {
+            return true;
+        }
     }
 
     /// <summary>Reads the child's output until it announces <c>NAME=value</c>, and returns the value.</summary>

@@ -16,7 +16,7 @@ internal sealed record LoadClient(Guid EvseId, string Secret, string? Vehicle);
 /// clients in its process. Each child connects its slice — virtual EVSEs to the portal, or plain SignalR clients to
 /// the bare hub — and reports on its standard output: <c>CONNECTED n</c>, <c>INTEGRATED n</c> every second (EVSEs that
 /// know their grid rules and owner's policy), and <c>ACK i t</c> / <c>STOP i t</c> for each command and stop client
-/// <c>i</c> received, <c>t</c> being <see cref="Stopwatch.GetTimestamp"/> (a monotonic clock all processes on the
+/// <c>i</c> received (and <c>STOPPED i t</c> once the portal took an EVSE's idle status after a stop), <c>t</c> being <see cref="Stopwatch.GetTimestamp"/> (a monotonic clock all processes on the
 /// machine share, so latencies are taken across processes). A line <c>quit</c> on its input ends a child.
 /// </summary>
 internal sealed class LoadFleet : IAsyncDisposable
@@ -36,6 +36,9 @@ internal sealed class LoadFleet : IAsyncDisposable
 
     /// <summary>Called with the client's index and the time a stop arrived there.</summary>
     public Action<int, long>? OnStop { get; set; }
+
+    /// <summary>Called with the EVSE's index and the time the portal took its answer to a stop (its idle status).</summary>
+    public Action<int, long>? OnStopConfirmed { get; set; }
 
     public int Processes => children.Count;
 
@@ -154,6 +157,9 @@ internal sealed class LoadFleet : IAsyncDisposable
                 case "STOP" when parts.Length == 3:
                     OnStop?.Invoke(int.Parse(parts[1], CultureInfo.InvariantCulture), long.Parse(parts[2], CultureInfo.InvariantCulture));
                     break;
+                case "STOPPED" when parts.Length == 3:
+                    OnStopConfirmed?.Invoke(int.Parse(parts[1], CultureInfo.InvariantCulture), long.Parse(parts[2], CultureInfo.InvariantCulture));
+                    break;
                 case "INTEGRATED" when parts.Length == 2:
                     Volatile.Write(ref integrated[slot], int.Parse(parts[1], CultureInfo.InvariantCulture));
                     break;
@@ -214,6 +220,7 @@ internal sealed class LoadFleet : IAsyncDisposable
                     var evse = new VirtualEvse(c.EvseId, c.Secret, url, 22, c.Vehicle is null ? null : new VirtualEv(c.Vehicle, 60, 80, true), TimeProvider.System, TimeSpan.FromMinutes(5), messagePack: messagePack, validateServer: validate);
                     evse.Acked = _ => Say("ACK", i);
                     evse.StopReceived = _ => Say("STOP", i);
+                    evse.StopConfirmed = _ => Say("STOPPED", i);
                     return evse;
                 }).ToList();
                 disposables.AddRange(evses);

@@ -78,7 +78,7 @@ internal sealed class PortalProcess : IAsyncDisposable
             start.Environment["Logging__Console__TimestampFormat"] = "HH:mm:ss.fff ";
         }
 
-        var process = Process.Start(start)!;
+        var process = Harness.Track(Process.Start(start)!);
         process.OutputDataReceived += (_, e) =>
         {
             if (echo && e.Data is { Length: > 0 } line)

@@ -121,6 +121,9 @@ public sealed class VirtualEvse : IAsyncDisposable
     /// <summary>Called when a stop arrives (the benchmark times stops with it).</summary>
     public Action<Guid>? StopReceived { get; set; }
 
+    /// <summary>Called once the portal has taken this EVSE's answer to a stop: its status report, idle (the benchmark's "ack").</summary>
+    public Action<Guid>? StopConfirmed { get; set; }
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await connection.StartAsync(cancellationToken);
@@ -409,5 +412,6 @@ public sealed class VirtualEvse : IAsyncDisposable
         }
 
         await ReportAsync();
+        StopConfirmed?.Invoke(stop.CommandId);
     }
 }
