@@ -29,4 +29,24 @@ public sealed class PowerHistoryTests
         Assert.All(hours.Where(h => h.Hour.Hour != 10), h => Assert.Equal((0.0, 0.0), (h.ChargeKw, h.DischargeKw)));
         Assert.Equal(0, history.Hourly([Guid.NewGuid()]).Sum(h => h.ChargeKw));
     }
+
+    [Fact]
+    public void An_idle_charger_keeps_no_series_until_its_first_power_and_then_its_zeros_count()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 25, 10, 0, 0, TimeSpan.Zero));
+        var history = new PowerHistory(new EvseConnections(), clock);
+        var idle = Guid.NewGuid();
+        for (var i = 0; i < 5; i++)
+        {
+            history.Record(idle, 0);
+        }
+
+        Assert.Equal(0, history.SeriesCount); // thousands of idle links cost nothing here
+        Assert.All(history.Hourly([idle]), h => Assert.Equal((0.0, 0.0), (h.ChargeKw, h.DischargeKw)));
+
+        history.Record(idle, -12);
+        history.Record(idle, 0); // the same minute: 12 kW for half of the reports
+        Assert.Equal(1, history.SeriesCount);
+        Assert.Equal(-0.1, history.Hourly([idle]).Single(h => h.Hour.Hour == 10).DischargeKw); // -6 kW for one minute of 60
+    }
 }

@@ -34,6 +34,9 @@ public sealed class PowerHistory
         }
     }
 
+    /// <summary>How many EVSEs have a series (idle-only EVSEs have none).</summary>
+    internal int SeriesCount => series.Count;
+
     /// <summary>Charge (positive) and discharge (negative) kW per hour over the last 24 hours, summed over the EVSEs, oldest first.</summary>
     public IReadOnlyList<(DateTimeOffset Hour, double ChargeKw, double DischargeKw)> Hourly(IEnumerable<Guid> evseIds)
     {
