@@ -1,18 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using Kitu.V2X.Portal.Health;
 using Kitu.V2X.Portal.Simulation;
-using Microsoft.AspNetCore.Http.Connections;
-using Microsoft.AspNetCore.SignalR;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.SignalR.Client;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Kitu.V2X.Portal.Bench;
 
@@ -68,25 +58,23 @@ internal static class ConnectionsLoad
     {
         string[] child = ["bare-hub"];
         string? thumbprint = null;
-        System.Net.Security.RemoteCertificateValidationCallback? validate = null;
         var pfxPath = Path.Combine(Path.GetTempPath(), $"kitu-bench-bare-{Guid.NewGuid():N}.pfx");
         if (tls)
         {
             var (certificate, pfx) = PortalProcess.BenchCertificate();
             await File.WriteAllBytesAsync(pfxPath, pfx);
             child = [.. child, "--tls", pfxPath];
-            var expected = thumbprint = certificate.GetCertHashString();
-            validate = (_, presented, _, _) => presented?.GetCertHashString() == expected;
+            thumbprint = certificate.GetCertHashString();
         }
 
         using var process = Harness.StartServer(child);
         try
         {
             var url = new Uri(await Harness.AnnouncedAsync(process, "URL"));
-            using var http = PortalProcess.Create(url, validate);
+            using var http = PortalProcess.Create(url, Harness.Pin(thumbprint));
             var before = await http.GetFromJsonAsync<Memory.Reading>("/diagnostics/memory");
             var clock = Stopwatch.StartNew();
-            await using var fleet = await LoadFleet.ConnectAsync("bare", url, Enumerable.Range(0, n).Select(_ => new LoadClient(Guid.Empty, "", null)).ToList(), thumbprint: thumbprint);
+            await using var fleet = await LoadFleet.ConnectAsync("bare", url, LoadClient.Anonymous(n), thumbprint: thumbprint);
             clock.Stop();
             var after = await http.GetFromJsonAsync<Memory.Reading>("/diagnostics/memory");
             return new Result((after!.HeapBytes - before!.HeapBytes) / (double)n, (after.WorkingSetBytes - before.WorkingSetBytes) / (double)n, clock.Elapsed.TotalSeconds);

@@ -10,16 +10,9 @@ using Kitu.V2X.Portal.Domain.ConsumerSupport;
 using Kitu.V2X.Portal.Domain.GridSecurity;
 using Kitu.V2X.Portal.Extensions;
 using Kitu.V2X.Portal.Grid;
-using Kitu.V2X.Portal.Simulation;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Connections;
-using Microsoft.AspNetCore.SignalR;
-using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Kitu.V2X.Portal.Bench;
@@ -27,10 +20,10 @@ namespace Kitu.V2X.Portal.Bench;
 /// <summary>
 /// <c>fan-out</c> and <c>stop</c>: one program event to N EVSEs, and its cancellation, through the real portal — N
 /// chargers bound to a 2030.5 sandbox (a child process) and grid-integrated, each with a car plugged in and enrolled,
-/// each a virtual EVSE on its own SignalR connection. The event is created over the operator REST API; the time to
-/// each EVSE's ack (taken by the portal) and to each EVSE's stop is measured from the request, in this process. The
-/// baseline is a bare hub (its own process) that sends one command to the same number of clients, each of which acks
-/// it, then one stop. Reports last-ack and p50/p95/p99, and the ratios; JSON or MessagePack.
+/// each a virtual EVSE on its own SignalR connection in a load process (<see cref="LoadFleet"/>). The event is created
+/// over the operator REST API; the time to each EVSE's ack (taken by the portal) and to each EVSE's stop is measured
+/// from the request. The baseline is the bare hub (<see cref="BareServer"/>) that sends one command to the same number
+/// of clients, each of which acks it, then one stop. Reports last-ack and p50/p95/p99, and the ratios; JSON or MessagePack.
 /// </summary>
 internal static class FanOutLoad
 {
@@ -282,7 +275,7 @@ internal static class FanOutLoad
             var acks = new ConcurrentBag<double>();
             var stops = new ConcurrentBag<double>();
             long started = 0;
-            await using var fleet = await LoadFleet.ConnectAsync("bare", url, Enumerable.Range(0, n).Select(_ => new LoadClient(Guid.Empty, "", null)).ToList(), messagePack);
+            await using var fleet = await LoadFleet.ConnectAsync("bare", url, LoadClient.Anonymous(n), messagePack);
             fleet.OnAck = (_, at) => acks.Add(LoadFleet.Ms(Volatile.Read(ref started), at));
             fleet.OnStop = (_, at) => stops.Add(LoadFleet.Ms(Volatile.Read(ref started), at));
             using var http = new HttpClient { BaseAddress = url };

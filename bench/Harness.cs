@@ -113,6 +113,10 @@ internal static class Harness
         throw new InvalidOperationException($"The child process ended before it announced {name}.");
     }
 
+    /// <summary>Accepts exactly the server certificate with this thumbprint (the harness's throwaway ones); null: the default checks.</summary>
+    public static System.Net.Security.RemoteCertificateValidationCallback? Pin(string? thumbprint) =>
+        thumbprint is null ? null : (_, presented, _, _) => presented is not null && presented.GetCertHashString() == thumbprint;
+
     /// <summary>Runs <paramref name="start"/> for every item, at most 64 at once (a fleet connecting, not a stampede).</summary>
     public static async Task ForAllAsync<T>(IEnumerable<T> items, Func<T, Task> start)
     {

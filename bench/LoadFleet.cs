@@ -8,7 +8,11 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Kitu.V2X.Portal.Bench;
 
 /// <summary>One client of a load fleet: a charger's credentials and, where a car is plugged in, its identifier.</summary>
-internal sealed record LoadClient(Guid EvseId, string Secret, string? Vehicle);
+internal sealed record LoadClient(Guid EvseId, string Secret, string? Vehicle)
+{
+    /// <summary>N clients of the bare hub, which asks for no credentials.</summary>
+    public static List<LoadClient> Anonymous(int n) => [.. Enumerable.Range(0, n).Select(_ => new LoadClient(Guid.Empty, "", null))];
+}
 
 /// <summary>
 /// The clients of a load scenario, spread over child processes of this harness (at most <see cref="PerProcess"/>
@@ -186,9 +190,7 @@ internal sealed class LoadFleet : IAsyncDisposable
         var count = Harness.Int(args, "--count", 0);
         var messagePack = Harness.Str(args, "--protocol") == "messagepack";
         var thumbprint = Harness.Str(args, "--thumbprint");
-        System.Net.Security.RemoteCertificateValidationCallback? validate = thumbprint is null
-            ? null
-            : (_, presented, _, _) => presented is not null && presented.GetCertHashString() == thumbprint;
+        var validate = Harness.Pin(thumbprint);
         var clients = File.ReadLines(Harness.Str(args, "--clients") ?? throw new ArgumentException("--clients is required."))
             .Skip(from).Take(count)
             .Select(l => l.Split('\t'))

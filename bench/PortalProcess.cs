@@ -29,7 +29,7 @@ internal sealed class PortalProcess : IAsyncDisposable
 
     /// <summary>Accepts exactly the portal's own certificate.</summary>
     public RemoteCertificateValidationCallback? ValidateServer =>
-        Certificate is { } expected ? (_, presented, _, _) => presented is not null && presented.GetCertHashString() == expected.GetCertHashString() : null;
+        Harness.Pin(Certificate?.GetCertHashString());
 
     public HttpClient CreateClient() => Create(Url, ValidateServer);
 
