@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test suite of the portal on a fresh machine: installs what it needs (Debian Chromium and
-# fonts for the browser tests), builds once, runs unit, integration, component (bUnit), architecture and
+# fonts for the browser tests, the Node packages of e2e/package-lock.json), builds once, runs unit, integration, component (bUnit), architecture and
 # Playwright e2e tests, prints a count per suite and ends with the line "N passed, N failed".
 # Exits non-zero when a test fails or when no test ran.
 set -uo pipefail
@@ -24,6 +24,25 @@ if ! ensure_chromium; then
   exit 1
 fi
 
+# Node packages the suites use (e2e/package-lock.json: axe-core for the accessibility check).
+ensure_node_packages() {
+  if ! command -v npm >/dev/null 2>&1; then
+    echo "== Installing Node.js and npm with apt"
+    local sudo=""
+    [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq nodejs npm >/dev/null || return 1
+  fi
+  [ -d e2e/node_modules/axe-core ] && return 0
+  echo "== Installing Node packages (e2e)"
+  (cd e2e && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+}
+
+if ! ensure_node_packages; then
+  echo "Could not install the Node packages (cd e2e && npm ci)."
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
 echo "== Building ($CONFIGURATION)"
 if ! dotnet build Kitu.V2X.Portal.sln -c "$CONFIGURATION" -nologo -v q -clp:ErrorsOnly; then
   echo "Build failed."
@@ -39,7 +58,9 @@ run_assembly() {
   local name="$1" dll="$2"
   echo "== Running $name"
   if ! dotnet "$dll" -xml "$RESULTS/$name.xml" -noColor -noLogo >"$RESULTS/$name.log" 2>&1; then
-    grep -E '\[FAIL\]|Total:' "$RESULTS/$name.log" | head -50
+    # Each failure with its message and the first lines of its stack, so a CI log says why.
+    grep -E -A 12 '\[FAIL\]' "$RESULTS/$name.log" | grep -v 'Total:' | head -150
+    grep -E 'Total:' "$RESULTS/$name.log"
     if [ ! -s "$RESULTS/$name.xml" ]; then
       echo "$name did not finish; last lines of its log:"
       tail -30 "$RESULTS/$name.log"
@@ -59,7 +80,7 @@ bench_failed=0
 echo "== Bench smoke"
 if dotnet build bench -c Release -nologo -v q -clp:ErrorsOnly >"$RESULTS/bench-build.log" 2>&1; then
   for scenario in "decide --quick" "connections --quick" "connections --quick --tls" "grid-sessions --quick" \
-                  "fan-out --quick" "fan-out --quick --protocol messagepack"; do
+                  "fan-out --quick" "fan-out --quick --protocol messagepack" "fan-out --quick --restart"; do
     name=$(echo "$scenario" | sed 's/ --quick//; s/ --protocol / /; s/ --/-/g; s/ /-/g')
     if timeout 600 dotnet bench/bin/Release/net10.0/Kitu.V2X.Portal.Bench.dll $scenario >"$RESULTS/bench-$name.log" 2>&1; then
       bench_passed=$((bench_passed + 1))

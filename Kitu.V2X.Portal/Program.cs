@@ -19,7 +19,9 @@ builder.AddEvseConnections();
 builder.AddOperatorApi();
 
 var app = builder.Build();
+app.UseDrainingOnShutdown();
 app.UseEvseLinks();
+app.UseOperatorApiLogging();
 app.UsePortalPipeline();
 app.MapEvseHub();
 app.MapOperatorApi();

@@ -31,9 +31,19 @@ internal static class FanOutLoad
     {
         var n = args.Contains("--quick") ? 50 : Harness.Int(args, "--evses", 1_000);
         var messagePack = Harness.Str(args, "--protocol") == "messagepack";
-        Console.WriteLine($"fan-out: N = {n:N0}, {(messagePack ? "MessagePack" : "JSON")}");
-        var portal = await PortalAsync(n, messagePack);
-        var bare = await BareAsync(n, messagePack);
+        if (args.Contains("--restart"))
+        {
+            return await RestartAsync(n, messagePack, args.Contains("--quick"));
+        }
+
+        // The first event after a start runs code compiled on first use on both sides; later events show a server that
+        // has been running. Each side sends Rounds events one after the other; the later ones are reported as a median.
+        var rounds = args.Contains("--quick") ? 2 : Harness.Int(args, "--rounds", 3);
+        Console.WriteLine($"fan-out: N = {n:N0}, {(messagePack ? "MessagePack" : "JSON")}, {rounds} rounds");
+        var portal = await PortalAsync(n, messagePack, rounds);
+        var bare = await BareAsync(n, messagePack, rounds);
+        var portalLater = Latencies.MedianOf(portal.Later);
+        var bareLater = Latencies.MedianOf(bare.Later);
         var table = string.Create(CultureInfo.InvariantCulture, $"""
 
             | fan-out, N = {n:N0}, {(messagePack ? "MessagePack" : "JSON")} | last ack | p50 | p95 | p99 | stop: last | stop p99 |
@@ -41,6 +51,9 @@ internal static class FanOutLoad
             | portal (REST dispatch → mediator → EVSE ack) | {portal.Ack.Last:0} ms | {portal.Ack.P50:0} ms | {portal.Ack.P95:0} ms | {portal.Ack.P99:0} ms | {portal.Stop.Last:0} ms | {portal.Stop.P99:0} ms |
             | bare hub (send to all → ack) | {bare.Ack.Last:0} ms | {bare.Ack.P50:0} ms | {bare.Ack.P95:0} ms | {bare.Ack.P99:0} ms | {bare.Stop.Last:0} ms | {bare.Stop.P99:0} ms |
             | ratio | {portal.Ack.Last / bare.Ack.Last:0.00}× | | | {portal.Ack.P99 / bare.Ack.P99:0.00}× | {portal.Stop.Last / bare.Stop.Last:0.00}× | {portal.Stop.P99 / bare.Stop.P99:0.00}× |
+            | portal, later events (median of {portal.Later.Count}: {string.Join(", ", portal.Later.Select(l => l.Last.ToString("0", CultureInfo.InvariantCulture)))} ms) | {portalLater.Last:0} ms | {portalLater.P50:0} ms | {portalLater.P95:0} ms | {portalLater.P99:0} ms | | |
+            | bare hub, later (median of {bare.Later.Count}: {string.Join(", ", bare.Later.Select(l => l.Last.ToString("0", CultureInfo.InvariantCulture)))} ms) | {bareLater.Last:0} ms | {bareLater.P50:0} ms | {bareLater.P95:0} ms | {bareLater.P99:0} ms | | |
+            | ratio, later events | {portalLater.Last / bareLater.Last:0.00}× | | | {portalLater.P99 / bareLater.P99:0.00}× | | |
 
             Driver's stop now, {portal.DriverStop?.Count} cars one at a time with {n:N0} connected and discharging — tap → the EVSE's ack (its idle status taken by the portal): p50 {portal.DriverStop?.P50:0} ms, p99 {portal.DriverStop?.P99:0} ms (goal ≤ 250 ms); tap → stop at the EVSE: p50 {portal.DriverStopArrival?.P50:0} ms, p99 {portal.DriverStopArrival?.P99:0} ms.
             """);
@@ -54,11 +67,99 @@ internal static class FanOutLoad
             ["lastAckRatio"] = portal.Ack.Last / bare.Ack.Last,
             ["p99Ratio"] = portal.Ack.P99 / bare.Ack.P99,
             ["stopP99Ratio"] = portal.Stop.P99 / bare.Stop.P99,
+            ["laterLastAckRatio"] = portalLater.Last / bareLater.Last,
+            ["laterP99Ratio"] = portalLater.P99 / bareLater.P99,
         }, args.Contains("--quick"));
         return 0;
     }
 
-    private static async Task<Outcome> PortalAsync(int n, bool messagePack)
+    /// <summary>
+    /// <c>fan-out --restart</c>: N EVSEs discharging for one event, the portal killed (SIGKILL) and started again on the
+    /// same data and address; the EVSEs reconnect by themselves. Reports the time from the restart to the portal being
+    /// ready and to the last command resumed (its renewal, the same id again, acked by its EVSE) — none executed twice.
+    /// </summary>
+    private static async Task<int> RestartAsync(int n, bool messagePack, bool quick)
+    {
+        Console.WriteLine($"restart: N = {n:N0} running commands, {(messagePack ? "MessagePack" : "JSON")}");
+        var running = new ConcurrentDictionary<int, Guid>();
+        var resumed = new ConcurrentDictionary<int, double>();
+        var replaced = new ConcurrentDictionary<int, Guid>();
+        long restarted = 0;
+        var figures = await PortalAsync(n, messagePack, async (portal, fleet, dir) =>
+        {
+            var settings = new Dictionary<string, string> { ["Grid__IdleConnectionSeconds"] = "2" };
+            foreach (var (i, id) in fleet.LastAcked)
+            {
+                running[i] = id;
+            }
+
+            fleet.OnAck = null;
+            fleet.OnCommandAck = (i, at, id) =>
+            {
+                if (Volatile.Read(ref restarted) == 0)
+                {
+                    running[i] = id;
+                }
+                else if (running.GetValueOrDefault(i) == id)
+                {
+                    resumed.TryAdd(i, LoadFleet.Ms(Volatile.Read(ref restarted), at));
+                }
+                else
+                {
+                    replaced.TryAdd(i, id); // the first command ended, a new one sent: not a resume
+                }
+            };
+            if (running.Count < n)
+            {
+                throw new InvalidOperationException($"Only {running.Count:N0} of {n:N0} EVSEs run a command before the restart.");
+            }
+            var url = portal.Url;
+            await portal.DisposeAsync(); // killed: no shutdown work at all
+            Volatile.Write(ref restarted, Stopwatch.GetTimestamp());
+            var second = await PortalProcess.StartAsync(dir, settings, at: url);
+            var ready = LoadFleet.Ms(Volatile.Read(ref restarted), Stopwatch.GetTimestamp());
+            using var done = new CancellationTokenSource();
+            var timeline = Task.Run(async () =>
+            {
+                while (!done.IsCancellationRequested)
+                {
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  +{LoadFleet.Ms(Volatile.Read(ref restarted), Stopwatch.GetTimestamp()) / 1000:0} s: {fleet.Linked:N0} linked, {resumed.Count:N0} resumed"));
+                    await Task.Delay(1000, CancellationToken.None);
+                }
+            });
+            await UntilAsync(() => resumed.Count + replaced.Count >= n, TimeSpan.FromMinutes(10), () => $"resumed {resumed.Count:N0}/{n:N0}, replaced {replaced.Count:N0}");
+            await done.CancelAsync();
+            await timeline;
+            if (!replaced.IsEmpty)
+            {
+                throw new InvalidOperationException($"{replaced.Count:N0} of {n:N0} running commands were ended and replaced by new ones instead of resumed.");
+            }
+
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Restart: ready after {ready:0} ms; every command resumed (acked again by its EVSE) after {resumed.Values.Max():0} ms"));
+            return (second, ready);
+        });
+        var resume = Latencies.Of(resumed.Values);
+        BenchResults.Record($"restart-{(messagePack ? "messagepack" : "json")}-{n}", new Dictionary<string, object>
+        {
+            ["n"] = n,
+            ["readyMs"] = figures,
+            ["resumed"] = resume,
+        }, quick);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"""
+
+            | restart, N = {n:N0} running | portal ready | last command resumed | p50 | p99 |
+            |---|---:|---:|---:|---:|
+            | kill → start on the same data | {figures:0} ms | {resume.Last:0} ms | {resume.P50:0} ms | {resume.P99:0} ms |
+            """));
+        return 0;
+    }
+
+    private static async Task<Outcome> PortalAsync(int n, bool messagePack, int rounds) => (await RunPortalAsync(n, messagePack, rounds, null)).Outcome;
+
+    private static async Task<double> PortalAsync(int n, bool messagePack, Func<PortalProcess, LoadFleet, string, Task<(PortalProcess Second, double Ready)>> afterFanOut) =>
+        (await RunPortalAsync(n, messagePack, 1, afterFanOut)).Ready;
+
+    private static async Task<(Outcome Outcome, double Ready)> RunPortalAsync(int n, bool messagePack, int rounds, Func<PortalProcess, LoadFleet, string, Task<(PortalProcess Second, double Ready)>>? afterFanOut)
     {
         var dir = Directory.CreateTempSubdirectory("kitu-bench-fanout-").FullName;
         Process? sandbox = null;
@@ -85,12 +186,12 @@ internal static class FanOutLoad
             //    to be integrated. The 2030.5 connections close when idle, so the portal's sockets are its EVSE links.
             await using var portal = await PortalProcess.StartAsync(dir, new Dictionary<string, string> { ["Grid__IdleConnectionSeconds"] = "2" });
             Console.WriteLine($"Portal process {portal.Id} at {portal.Url}; connecting {n:N0} EVSEs…");
-            var acks = new ConcurrentBag<double>();
+            var acks = new ConcurrentDictionary<int, double>(); // the first ack of each EVSE in a round (not a renewal's)
             var stops = new ConcurrentBag<double>();
             var driverStops = new ConcurrentDictionary<int, DriverStop>();
             long started = 0;
             await using var fleet = await LoadFleet.ConnectAsync("portal", portal.Url, chargers.Select(c => new LoadClient(c.Id, c.Secret, c.Vehicle)).ToList(), messagePack);
-            fleet.OnAck = (_, at) => acks.Add(LoadFleet.Ms(Volatile.Read(ref started), at));
+            fleet.OnAck = (i, at) => acks.TryAdd(i, LoadFleet.Ms(Volatile.Read(ref started), at));
             fleet.OnStop = (i, at) =>
             {
                 if (driverStops.TryGetValue(i, out var waiting))
@@ -127,9 +228,15 @@ internal static class FanOutLoad
             created.EnsureSuccessStatusCode();
             var eventId = (await created.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("id").GetGuid();
             await UntilAsync(() => acks.Count >= n, TimeSpan.FromMinutes(5), () => $"acks {acks.Count:N0}/{n:N0}");
-            var ack = Latencies.Of(acks);
+            var ack = Latencies.Of(acks.Values);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Portal fan-out: last ack {ack.Last:0} ms, p50 {ack.P50:0}, p95 {ack.P95:0}, p99 {ack.P99:0} ms"));
             await Task.Delay(5000); // the cars report running; the mediator watches N live commands
+            if (afterFanOut is not null)
+            {
+                var (second, ready) = await afterFanOut(portal, fleet, dir);
+                await second.DisposeAsync();
+                return (new Outcome(ack, Latencies.Of([])), ready);
+            }
 
             // The driver's "stop now", one car at a time, while N EVSEs are connected and discharging.
             var (driverAcked, driverArrived) = await DriverStopsAsync(portal.Url, chargers.Select(c => c.VehicleId).ToList(), driverStops, Math.Min(100, n));
@@ -138,7 +245,29 @@ internal static class FanOutLoad
             Volatile.Write(ref started, Stopwatch.GetTimestamp());
             (await http.PostAsync($"/api/v1/events/{eventId}/cancel", null)).EnsureSuccessStatusCode();
             await UntilAsync(() => stops.Count >= n - driverAcked.Count, TimeSpan.FromMinutes(5), () => $"stops {stops.Count:N0}/{n - driverAcked.Count:N0}");
-            return new Outcome(ack, Latencies.Of(stops)) { DriverStop = driverAcked, DriverStopArrival = driverArrived };
+            var stop = Latencies.Of(stops);
+
+            // Later events, each to all N (the cars stopped by their driver take part again: that stop held for its event).
+            var later = new List<Latencies>();
+            for (var round = 2; round <= rounds; round++)
+            {
+                await Task.Delay(5000); // the stopped cars report idle; the mediator ends the commands of the cancelled event
+                driverStops.Clear(); // every stop from now on is the cancel's
+                acks.Clear();
+                Volatile.Write(ref started, Stopwatch.GetTimestamp());
+                var next = await http.PostAsJsonAsync("/api/v1/events", new { programId, durationMinutes = 30, kwPerVehicle = 5 });
+                next.EnsureSuccessStatusCode();
+                var nextId = (await next.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("id").GetGuid();
+                await UntilAsync(() => acks.Count >= n, TimeSpan.FromMinutes(5), () => $"round {round}: acks {acks.Count:N0}/{n:N0}");
+                later.Add(Latencies.Of(acks.Values));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Portal fan-out, round {round}: last ack {later[^1].Last:0} ms, p99 {later[^1].P99:0} ms"));
+                await Task.Delay(5000);
+                stops.Clear();
+                (await http.PostAsync($"/api/v1/events/{nextId}/cancel", null)).EnsureSuccessStatusCode();
+                await UntilAsync(() => stops.Count >= n, TimeSpan.FromMinutes(5), () => $"round {round}: stops {stops.Count:N0}/{n:N0}");
+            }
+
+            return (new Outcome(ack, stop) { DriverStop = driverAcked, DriverStopArrival = driverArrived, Later = later }, 0);
         }
         finally
         {
@@ -251,11 +380,19 @@ internal static class FanOutLoad
                 ServerId = server.Id,
                 Lfdi = identity.Lfdi,
                 Sfdi = identity.Sfdi,
-                ProtectedCertificate = certificates[i].Protected,
                 RatedChargeW = 22_000,
                 RatedDischargeW = 22_000,
                 BoundAt = DateTimeOffset.UtcNow,
                 LastIntegration = GridIntegration.RulesMissing,
+            });
+            gridDb.DeviceCredentials.Add(new DeviceCredential
+            {
+                EvseId = evse.Id,
+                Kind = DeviceIdentityKind.PortalIssued,
+                Lfdi = identity.Lfdi,
+                Sfdi = identity.Sfdi,
+                ProtectedCertificate = certificates[i].Protected,
+                UpdatedAt = DateTimeOffset.UtcNow,
             });
             chargers.Add((evse.Id, secret, car.Identifier, car.Id));
         }
@@ -266,27 +403,41 @@ internal static class FanOutLoad
         return (chargers, program.Id, apiKey);
     }
 
-    private static async Task<Outcome> BareAsync(int n, bool messagePack)
+    private static async Task<Outcome> BareAsync(int n, bool messagePack, int rounds)
     {
         using var process = Harness.StartServer("bare-hub");
         try
         {
             var url = new Uri(await Harness.AnnouncedAsync(process, "URL"));
-            var acks = new ConcurrentBag<double>();
+            var acks = new ConcurrentDictionary<int, double>();
             var stops = new ConcurrentBag<double>();
             long started = 0;
             await using var fleet = await LoadFleet.ConnectAsync("bare", url, LoadClient.Anonymous(n), messagePack);
-            fleet.OnAck = (_, at) => acks.Add(LoadFleet.Ms(Volatile.Read(ref started), at));
+            fleet.OnAck = (i, at) => acks.TryAdd(i, LoadFleet.Ms(Volatile.Read(ref started), at));
             fleet.OnStop = (_, at) => stops.Add(LoadFleet.Ms(Volatile.Read(ref started), at));
             using var http = new HttpClient { BaseAddress = url };
-            Volatile.Write(ref started, Stopwatch.GetTimestamp());
-            (await http.PostAsync("/fanout", null)).EnsureSuccessStatusCode();
-            await UntilAsync(() => acks.Count >= n, TimeSpan.FromMinutes(2), () => $"bare acks {acks.Count}/{n}");
-            var ack = Latencies.Of(acks);
-            Volatile.Write(ref started, Stopwatch.GetTimestamp());
-            (await http.PostAsync("/stop", null)).EnsureSuccessStatusCode();
-            await UntilAsync(() => stops.Count >= n, TimeSpan.FromMinutes(2), () => $"bare stops {stops.Count}/{n}");
-            return new Outcome(ack, Latencies.Of(stops));
+            var results = new List<(Latencies Ack, Latencies Stop)>();
+            for (var round = 1; round <= rounds; round++)
+            {
+                if (round > 1)
+                {
+                    await Task.Delay(5000);
+                }
+
+                acks.Clear();
+                stops.Clear();
+                Volatile.Write(ref started, Stopwatch.GetTimestamp());
+                (await http.PostAsync("/fanout", null)).EnsureSuccessStatusCode();
+                await UntilAsync(() => acks.Count >= n, TimeSpan.FromMinutes(2), () => $"bare acks {acks.Count}/{n}");
+                var ack = Latencies.Of(acks.Values);
+                Volatile.Write(ref started, Stopwatch.GetTimestamp());
+                (await http.PostAsync("/stop", null)).EnsureSuccessStatusCode();
+                await UntilAsync(() => stops.Count >= n, TimeSpan.FromMinutes(2), () => $"bare stops {stops.Count}/{n}");
+                results.Add((ack, Latencies.Of(stops)));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Bare fan-out, round {round}: last ack {ack.Last:0} ms, p99 {ack.P99:0} ms"));
+            }
+
+            return new Outcome(results[0].Ack, results[0].Stop) { Later = [.. results.Skip(1).Select(r => r.Ack)] };
         }
         finally
         {
@@ -326,6 +477,9 @@ internal sealed record Outcome(Latencies Ack, Latencies Stop)
 
     /// <summary>The driver's stop: from the tap to the stop arriving at the EVSE.</summary>
     public Latencies? DriverStopArrival { get; init; }
+
+    /// <summary>The acks of the events after the first, one after the other on the same server.</summary>
+    public IReadOnlyList<Latencies> Later { get; init; } = [];
 }
 
 /// <summary>Latency figures over a set of samples, in milliseconds.</summary>
@@ -337,6 +491,23 @@ internal sealed record Latencies(int Count, double P50, double P95, double P99, 
         return sorted.Length == 0
             ? new Latencies(0, 0, 0, 0, 0)
             : new Latencies(sorted.Length, At(sorted, 0.50), At(sorted, 0.95), At(sorted, 0.99), sorted[^1]);
+    }
+
+    /// <summary>Each figure the median over the rounds (the middle round of three for each); none when there are none.</summary>
+    public static Latencies MedianOf(IReadOnlyList<Latencies> rounds)
+    {
+        if (rounds.Count == 0)
+        {
+            return new Latencies(0, 0, 0, 0, 0);
+        }
+
+        static double Median(IEnumerable<double> values)
+        {
+            var v = values.Order().ToArray();
+            return v.Length % 2 == 1 ? v[v.Length / 2] : (v[(v.Length / 2) - 1] + v[v.Length / 2]) / 2;
+        }
+
+        return new Latencies(rounds[0].Count, Median(rounds.Select(r => r.P50)), Median(rounds.Select(r => r.P95)), Median(rounds.Select(r => r.P99)), Median(rounds.Select(r => r.Last)));
     }
 
     private static double At(double[] sorted, double q) => sorted[Math.Clamp((int)Math.Ceiling(q * sorted.Length) - 1, 0, sorted.Length - 1)];

@@ -66,7 +66,7 @@ internal static class GridSessionsLoad
         {
             var certificate = certificates[i];
             var identity = DeviceIdentity.FromCertificate(certificate.RawData);
-            var binding = new GridBinding { EvseId = Guid.NewGuid(), Lfdi = identity.Lfdi, Sfdi = identity.Sfdi, ProtectedCertificate = [], RatedChargeW = 11_000, RatedDischargeW = 11_000 };
+            var binding = new GridBinding { EvseId = Guid.NewGuid(), Lfdi = identity.Lfdi, Sfdi = identity.Sfdi, RatedChargeW = 11_000, RatedDischargeW = 11_000 };
             var session = GridClientWorker.CreateSession(binding, server, certificate, options, TimeProvider.System, out var http);
             scheduler.Add(session, http);
         }

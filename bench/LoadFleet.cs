@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using Kitu.V2X.Portal.Simulation;
@@ -33,10 +34,21 @@ internal sealed class LoadFleet : IAsyncDisposable
     private int connected;
     private int failed;
 
-    private LoadFleet(int processes) => integrated = new int[processes];
+    private readonly int[] linked;
+
+    private LoadFleet(int processes) => (integrated, linked) = (new int[processes], new int[processes]);
+
+    /// <summary>EVSEs whose link to the portal is up (connected, not reconnecting), over all children.</summary>
+    public int Linked => linked.Sum();
 
     /// <summary>Called with the client's index and the time its ack went out (portal) or was answered (bare hub).</summary>
     public Action<int, long>? OnAck { get; set; }
+
+    /// <summary>For the portal's EVSEs, the same with the id of the command acked.</summary>
+    public Action<int, long, Guid>? OnCommandAck { get; set; }
+
+    /// <summary>For the portal's EVSEs, by index, the command each acked last.</summary>
+    public ConcurrentDictionary<int, Guid> LastAcked { get; } = new();
 
     /// <summary>Called with the client's index and the time a stop arrived there.</summary>
     public Action<int, long>? OnStop { get; set; }
@@ -155,8 +167,14 @@ internal sealed class LoadFleet : IAsyncDisposable
             var parts = line.Split(' ');
             switch (parts[0])
             {
-                case "ACK" when parts.Length == 3:
+                case "ACK" when parts.Length is 3 or 4:
                     OnAck?.Invoke(int.Parse(parts[1], CultureInfo.InvariantCulture), long.Parse(parts[2], CultureInfo.InvariantCulture));
+                    if (parts.Length == 4)
+                    {
+                        LastAcked[int.Parse(parts[1], CultureInfo.InvariantCulture)] = Guid.Parse(parts[3]);
+                        OnCommandAck?.Invoke(int.Parse(parts[1], CultureInfo.InvariantCulture), long.Parse(parts[2], CultureInfo.InvariantCulture), Guid.Parse(parts[3]));
+                    }
+
                     break;
                 case "STOP" when parts.Length == 3:
                     OnStop?.Invoke(int.Parse(parts[1], CultureInfo.InvariantCulture), long.Parse(parts[2], CultureInfo.InvariantCulture));
@@ -164,8 +182,13 @@ internal sealed class LoadFleet : IAsyncDisposable
                 case "STOPPED" when parts.Length == 3:
                     OnStopConfirmed?.Invoke(int.Parse(parts[1], CultureInfo.InvariantCulture), long.Parse(parts[2], CultureInfo.InvariantCulture));
                     break;
-                case "INTEGRATED" when parts.Length == 2:
+                case "INTEGRATED" when parts.Length is 2 or 3:
                     Volatile.Write(ref integrated[slot], int.Parse(parts[1], CultureInfo.InvariantCulture));
+                    if (parts.Length == 3)
+                    {
+                        Volatile.Write(ref linked[slot], int.Parse(parts[2], CultureInfo.InvariantCulture));
+                    }
+
                     break;
                 case "CONNECTED" when parts.Length == 2:
                     Interlocked.Add(ref connected, int.Parse(parts[1], CultureInfo.InvariantCulture));
@@ -197,10 +220,11 @@ internal sealed class LoadFleet : IAsyncDisposable
             .Select(p => new LoadClient(Guid.Parse(p[0]), p[1], p[2].Length == 0 ? null : p[2]))
             .ToList();
         var output = TextWriter.Synchronized(new StreamWriter(Console.OpenStandardOutput()) { AutoFlush = true });
-        void Say(string what, int i) => output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{what} {from + i} {Stopwatch.GetTimestamp()}"));
+        void Say(string what, int i, Guid? command = null) => output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{what} {from + i} {Stopwatch.GetTimestamp()}{(command is { } id ? " " + id.ToString("N") : "")}"));
 
         var disposables = new List<IAsyncDisposable>();
         Func<int> integrated = () => 0;
+        Func<int> linked = () => clients.Count;
         try
         {
             if (kind == "bare")
@@ -220,7 +244,7 @@ internal sealed class LoadFleet : IAsyncDisposable
                 var evses = clients.Select((c, i) =>
                 {
                     var evse = new VirtualEvse(c.EvseId, c.Secret, url, 22, c.Vehicle is null ? null : new VirtualEv(c.Vehicle, 60, 80, true), TimeProvider.System, TimeSpan.FromMinutes(5), messagePack: messagePack, validateServer: validate);
-                    evse.Acked = _ => Say("ACK", i);
+                    evse.Acked = id => Say("ACK", i, id);
                     evse.StopReceived = _ => Say("STOP", i);
                     evse.StopConfirmed = _ => Say("STOPPED", i);
                     return evse;
@@ -228,6 +252,7 @@ internal sealed class LoadFleet : IAsyncDisposable
                 disposables.AddRange(evses);
                 await Harness.ForAllAsync(evses, e => e.StartAsync(CancellationToken.None));
                 integrated = () => evses.Count(e => e.Grid is { Integrated: true } && e.Policy is not null);
+                linked = () => evses.Count(e => e.State == HubConnectionState.Connected);
             }
         }
         catch (Exception ex) when (ex is HttpRequestException or IOException or InvalidOperationException or System.Net.WebSockets.WebSocketException)
@@ -246,7 +271,7 @@ internal sealed class LoadFleet : IAsyncDisposable
         });
         while (!quit.IsCompleted)
         {
-            output.WriteLine($"INTEGRATED {integrated()}");
+            output.WriteLine($"INTEGRATED {integrated()} {linked()}");
             await Task.WhenAny(quit, Task.Delay(1000));
         }
 

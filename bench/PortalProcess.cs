@@ -33,9 +33,12 @@ internal sealed class PortalProcess : IAsyncDisposable
 
     public HttpClient CreateClient() => Create(Url, ValidateServer);
 
+    private int disposed;
+
     public int Id => process.Id;
 
-    public static async Task<PortalProcess> StartAsync(string dataDirectory, IReadOnlyDictionary<string, string>? settings = null, bool tls = false)
+    /// <param name="at">Listen here (a restart on the same address); a free port when null.</param>
+    public static async Task<PortalProcess> StartAsync(string dataDirectory, IReadOnlyDictionary<string, string>? settings = null, bool tls = false, Uri? at = null)
     {
         X509Certificate2? certificate = null;
         var tlsSettings = new Dictionary<string, string>();
@@ -47,7 +50,7 @@ internal sealed class PortalProcess : IAsyncDisposable
             tlsSettings["Kestrel__Certificates__Default__Path"] = path;
         }
 
-        var url = new Uri($"{(tls ? "https" : "http")}://127.0.0.1:{FreePort()}");
+        var url = at ?? new Uri($"{(tls ? "https" : "http")}://127.0.0.1:{FreePort()}");
         var dll = Path.Combine(AppContext.BaseDirectory, "Kitu.V2X.Portal.dll");
         var start = new ProcessStartInfo("dotnet", [dll, "--urls", url.ToString()]) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = AppContext.BaseDirectory };
         var environment = new Dictionary<string, string>
@@ -60,6 +63,8 @@ internal sealed class PortalProcess : IAsyncDisposable
             ["Diagnostics__Memory"] = "true",
             ["Api__RequestsPerMinute"] = "100000",
             ["Logging__LogLevel__Default"] = "Warning",
+            ["Security__CookiesOverHttpsOnly"] = "false", // a production portal, but over loopback HTTP: the driver's stop signs in with a cookie
+            ["Accounts__AttemptsPerMinute"] = "1000",
         };
         foreach (var (k, v) in tlsSettings.Concat(settings ?? new Dictionary<string, string>()))
         {
@@ -74,7 +79,8 @@ internal sealed class PortalProcess : IAsyncDisposable
         var echo = Environment.GetEnvironmentVariable("KITU_BENCH_PORTAL_LOG") is { Length: > 0 };
         if (echo)
         {
-            start.Environment["Logging__LogLevel__Kitu.V2X.Portal.Workers"] = Environment.GetEnvironmentVariable("KITU_BENCH_PORTAL_LOG");
+            start.Environment["Logging__LogLevel__Kitu.V2X.Portal.Discharge"] = Environment.GetEnvironmentVariable("KITU_BENCH_PORTAL_LOG");
+            start.Environment["Logging__LogLevel__Kitu.V2X.Portal.Grid.GridClientWorker"] = "Information"; // when the grid sessions are loaded
             start.Environment["Logging__Console__TimestampFormat"] = "HH:mm:ss.fff ";
         }
 
@@ -123,6 +129,11 @@ internal sealed class PortalProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref disposed, 1) != 0)
+        {
+            return;
+        }
+
         if (!process.HasExited)
         {
             process.Kill(entireProcessTree: true);

@@ -10,6 +10,8 @@ using Kitu.V2X.Portal.Bench;
 //   fan-out         one event to N EVSEs (dispatch → each ack), the driver's stop and the operator's cancel,
 //                   portal vs a bare hub
 //                   [--evses 1000 --protocol json|messagepack]
+//                   --restart: instead, the portal killed mid-event and started again; time to ready and to every
+//                   command resumed
 //   all             every scenario above, one after the other (with --quick: about two minutes)
 // --quick runs a short job: a smoke test of the harness, not a measurement. Results: bench/results/latest.json.
 var scenario = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "decide";
@@ -39,6 +41,8 @@ switch (scenario)
             failures += await FanOutLoad.RunAsync(size);
             failures += await FanOutLoad.RunAsync([.. size, "--protocol", "messagepack"]);
         }
+
+        failures += await FanOutLoad.RunAsync(quick ? ["--quick", "--restart"] : ["--evses", "10000", "--restart"]);
 
         return failures;
 

@@ -61,6 +61,12 @@ public sealed class DischargeProgram
 
     public decimal CompensationPerKwh { get; set; }
 
+    /// <summary>The currency <see cref="CompensationPerKwh"/> is paid in (ISO 4217, three capitals).</summary>
+    public string Currency { get; set; } = "USD";
+
+    /// <summary>The zone the operator schedules and reads this program's events in (an IANA id such as America/Los_Angeles).</summary>
+    public string TimeZoneId { get; set; } = "UTC";
+
     /// <summary>Utilities whose customers may take part; empty = any.</summary>
     public List<string> EligibleUtilities { get; set; } = [];
 
@@ -73,7 +79,18 @@ public sealed class DischargeProgram
 
     public ProgramStatus Status { get; set; } = ProgramStatus.Draft;
 
-    /// <summary>Why a program cannot be saved as is; empty when it can.</summary>
+    public const int MaxNameLength = 100;
+    public const int MaxDescriptionLength = 2_000;
+    public const int MaxEligibleUtilities = 50;
+    public const int MaxUtilityNameLength = 100;
+    public const decimal MaxPayPerKwh = 100m;
+    public const double MaxKwPerVehicleLimit = 1_000;
+    public const int MaxNoticeMinutes = 7 * 24 * 60;
+
+    /// <summary>
+    /// Why a program cannot be saved as is; empty when it can. Every number is finite and in range and every text and
+    /// list has a length limit, checked here because the store does not (SQLite ignores column lengths).
+    /// </summary>
     public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>();
@@ -81,25 +98,49 @@ public sealed class DischargeProgram
         {
             errors.Add("Give the program a name.");
         }
+        else if (Name.Length > MaxNameLength)
+        {
+            errors.Add($"A name is at most {MaxNameLength} characters.");
+        }
+
+        if (Description is { Length: > MaxDescriptionLength })
+        {
+            errors.Add($"A description is at most {MaxDescriptionLength:N0} characters.");
+        }
 
         if (IsEmergency && OperatorKind != OperatorKind.Utility)
         {
             errors.Add("Only a utility may run an emergency program.");
         }
 
-        if (CompensationPerKwh < 0)
+        if (CompensationPerKwh is < 0 or > MaxPayPerKwh)
         {
-            errors.Add("Pay per kWh cannot be negative.");
+            errors.Add($"Pay per kWh is between 0 and {MaxPayPerKwh}.");
         }
 
-        if (MaxKwPerVehicle is <= 0)
+        if (Currency is not { Length: 3 } || !Currency.All(char.IsAsciiLetterUpper))
         {
-            errors.Add("The maximum kW per vehicle must be above zero.");
+            errors.Add("The currency is a three-letter ISO 4217 code such as USD or EUR.");
         }
 
-        if (NoticeMinutes < 0)
+        if (TimeZoneId is not { Length: > 0 and <= 64 } || !TimeZoneInfo.TryFindSystemTimeZoneById(TimeZoneId, out _))
         {
-            errors.Add("Notice time cannot be negative.");
+            errors.Add("Choose a time zone such as America/Los_Angeles or Europe/Helsinki.");
+        }
+
+        if (MaxKwPerVehicle is { } kw && (!double.IsFinite(kw) || kw <= 0 || kw > MaxKwPerVehicleLimit))
+        {
+            errors.Add($"The maximum kW per vehicle is above zero and at most {MaxKwPerVehicleLimit:N0}.");
+        }
+
+        if (NoticeMinutes is < 0 or > MaxNoticeMinutes)
+        {
+            errors.Add($"Notice time is between 0 and {MaxNoticeMinutes:N0} minutes (a week).");
+        }
+
+        if (EligibleUtilities.Count > MaxEligibleUtilities || EligibleUtilities.Any(u => string.IsNullOrWhiteSpace(u) || u.Length > MaxUtilityNameLength))
+        {
+            errors.Add($"Eligible utilities: at most {MaxEligibleUtilities}, each a name of 1 to {MaxUtilityNameLength} characters.");
         }
 
         return errors;

@@ -20,6 +20,12 @@ public sealed class ApprovedServer
 
     public bool Enabled { get; set; } = true;
 
+    /// <summary>Whether the utility gives each device a registration PIN that owners must enter to bind (2030.5 Registration).</summary>
+    public bool RequiresRegistrationPin { get; set; } = true;
+
+    /// <summary>Where owners find the PIN, in the utility's words ("on your interconnection approval letter").</summary>
+    public string? RegistrationPinHint { get; set; }
+
     public DateTimeOffset? LastCheckedAt { get; set; }
 
     public string? LastCheckResult { get; set; }

@@ -64,8 +64,17 @@ public sealed record GridRules
     /// <summary>After this instant the rules are stale and the EVSE is not grid-integrated.</summary>
     public DateTimeOffset ValidUntil { get; init; }
 
-    /// <summary>The 2030.5 event (DERControl) in force, if any.</summary>
+    /// <summary>The 2030.5 event (DERControl) in force that sets the most functions, if any.</summary>
     public ActiveGridControl? ActiveControl { get; init; }
+
+    /// <summary>Where each function in force comes from: the event (or default control) that sets it, and until when.</summary>
+    public IReadOnlyList<GridControlInForce> Controls { get; init; } = [];
+
+    /// <summary>Exchanges that failed without touching the rules (a DERCapability PUT refused, a response not taken…).</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
+    /// <summary>The EVSE runs its own 2030.5 client and reported these rules (the portal holds no key and runs no session for it).</summary>
+    public bool ReportedByEvse { get; init; }
 
     public static GridRules NotIntegrated(Guid evseId, GridIntegration why, string? detail = null) =>
         new() { EvseId = evseId, Integration = why, IntegrationDetail = detail };
@@ -73,15 +82,15 @@ public sealed record GridRules
     /// <summary>Integrated and not stale at <paramref name="now"/>.</summary>
     public bool IsIntegratedAt(DateTimeOffset now) => Integration == GridIntegration.Integrated && now < ValidUntil;
 
-    /// <summary>The export cap in kW for an EVSE rated <paramref name="ratedDischargeKw"/>; +∞ when none applies.</summary>
-    public double ExportCapKw(double ratedDischargeKw)
+    /// <summary>
+    /// The export cap in kW for an EVSE rated <paramref name="ratedDischargeKw"/> at the measured grid conditions
+    /// (nominal when unknown): the smallest that the active-power limit, volt-watt, frequency-watt or frequency droop,
+    /// cease to energize and disconnect give; +∞ when none applies.
+    /// </summary>
+    public double ExportCapKw(double ratedDischargeKw, GridConditions? at = null)
     {
-        var cap = double.PositiveInfinity;
-        if (ExportLimitPercent is { } percent)
-        {
-            cap = Math.Min(cap, ratedDischargeKw * percent / 100.0);
-        }
-
+        var percent = GridResponse.ExportCapPercent(Functions, at);
+        var cap = percent >= 100 && !CapsExport ? double.PositiveInfinity : ratedDischargeKw * percent / 100.0;
         if (ExportLimitW is { } watts)
         {
             cap = Math.Min(cap, watts / 1000.0);
@@ -89,7 +98,39 @@ public sealed record GridRules
 
         return Math.Max(0, cap);
     }
+
+    /// <summary>The source of one function in force, if any (its end is the "until" shown for it).</summary>
+    public GridControlInForce? SourceOf(string function) => Controls.FirstOrDefault(c => c.Functions.Contains(function));
+
+    /// <summary>Same rules, warnings and sources (contact times aside): whether listeners need to hear about it.</summary>
+    public bool SameContentAs(GridRules? other) =>
+        other is not null
+        && EvseId == other.EvseId && Integration == other.Integration && IntegrationDetail == other.IntegrationDetail
+        && Functions == other.Functions && ExportLimitW == other.ExportLimitW && Sfdi == other.Sfdi && ServerName == other.ServerName && ReportedByEvse == other.ReportedByEvse
+        && ActiveControl == other.ActiveControl && Controls.SequenceEqual(other.Controls) && Warnings.SequenceEqual(other.Warnings);
+
+    private bool CapsExport => Functions.MaxLimitPercent is not null || Functions.VoltWatt is not null || Functions.FrequencyWatt is not null
+        || Functions.FrequencyDroop is not null || Functions.Energize == false || Functions.Connect == false;
 }
 
 /// <summary>The 2030.5 event in force: its mRID, its program's description and when it ends.</summary>
 public sealed record ActiveGridControl(string MRid, string? Program, string? Description, DateTimeOffset End);
+
+/// <summary>
+/// An event (or a program's default control) that sets some of the functions in force: its mRID, program, the
+/// effective window after randomization (and the drawn offsets), and the schema names of the functions it sets.
+/// </summary>
+public sealed record GridControlInForce(
+    string MRid,
+    string? Program,
+    string? Description,
+    DateTimeOffset? Start,
+    DateTimeOffset? End,
+    string FunctionList,
+    TimeSpan RandomizedStart = default,
+    TimeSpan RandomizedDuration = default,
+    bool IsDefault = false)
+{
+    /// <summary>The functions it sets (<c>opModMaxLimW</c>, …).</summary>
+    public IReadOnlyList<string> Functions => FunctionList.Split(',', StringSplitOptions.RemoveEmptyEntries);
+}

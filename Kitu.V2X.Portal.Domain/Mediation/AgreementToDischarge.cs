@@ -44,7 +44,7 @@ public static class AgreementToDischarge
         var poweredBy = PowerLimit.Request;
         if (input.Grid.IsIntegratedAt(now))
         {
-            Limit(ref kw, ref poweredBy, input.Grid.ExportCapKw(evse.RatedDischargeKw), PowerLimit.Grid);
+            Limit(ref kw, ref poweredBy, input.Grid.ExportCapKw(evse.RatedDischargeKw, evse.GridConditions), PowerLimit.Grid);
         }
 
         Limit(ref kw, ref poweredBy, evse.RatedDischargeKw, PowerLimit.EvseRating);
@@ -150,7 +150,7 @@ public static class AgreementToDischarge
         var grid = current.Grid;
         if (grid.IsIntegratedAt(now))
         {
-            var cap = grid.ExportCapKw(current.Evse.RatedDischargeKw);
+            var cap = grid.ExportCapKw(current.Evse.RatedDischargeKw, current.Evse.GridConditions);
             if (cap > 0 && cap < command.Kw - 1e-9)
             {
                 Add(ref reasons, ReasonCode.GridLimitLowered, $"The utility lowered this charger's export limit to {Kw(cap)}, below the {Kw(command.Kw)} being discharged.");
@@ -304,6 +304,15 @@ public static class AgreementToDischarge
             return;
         }
 
+        if (evse.GridState == EvseGridState.Tripped)
+        {
+            Add(ref reasons, ReasonCode.EvseTripped, $"{evse.Name} tripped off the grid: the voltage or frequency there is outside the limits the utility set.");
+        }
+        else if (evse.GridState == EvseGridState.EnteringService && grid.Energize != false && grid.Connect != false)
+        {
+            Add(ref reasons, ReasonCode.EvseEnteringService, $"{evse.Name} is waiting to feed the grid again after a stop, as the utility's enter-service settings ask.");
+        }
+
         if (grid.Energize == false)
         {
             Add(ref reasons, ReasonCode.GridCeaseToEnergize, "The utility has asked chargers here to stop feeding the grid (cease to energize).");
@@ -314,9 +323,9 @@ public static class AgreementToDischarge
             Add(ref reasons, ReasonCode.GridDisconnected, $"The utility has disconnected {evse.Name} from the grid.");
         }
 
-        if (grid.ExportCapKw(evse.RatedDischargeKw) <= 0)
+        if (grid.Energize != false && grid.Connect != false && grid.ExportCapKw(evse.RatedDischargeKw, evse.GridConditions) <= 0)
         {
-            Add(ref reasons, ReasonCode.GridExportLimitZero, $"The utility currently allows no export from {evse.Name}.");
+            Add(ref reasons, ReasonCode.GridExportLimitZero, $"The utility currently allows no export from {evse.Name}{(grid.ExportLimitPercent is > 0 ? " at the grid's voltage and frequency there" : "")}.");
         }
     }
 

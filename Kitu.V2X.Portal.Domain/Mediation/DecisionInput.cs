@@ -72,8 +72,23 @@ public sealed record EvseFacts
 
     public TimeZoneInfo SiteTimeZone { get; init; } = TimeZoneInfo.Utc;
 
+    /// <summary>The grid's voltage and frequency the EVSE measures, for volt-watt and frequency-watt; null = nominal.</summary>
+    public GridSecurity.Ieee1547.GridConditions? GridConditions { get; init; }
+
+    /// <summary>What the EVSE reports of its own grid state (in service, tripped, entering service again).</summary>
+    public EvseGridState GridState { get; init; }
+
     /// <summary>How much more the site may export now (its cap minus running commands); null = no cap.</summary>
     public double? SiteExportHeadroomKw { get; init; }
+}
+
+/// <summary>An EVSE's own state towards the grid, as it reports it (IEEE 1547 trips and enter service).</summary>
+public enum EvseGridState
+{
+    InService,
+    Ceased,
+    Tripped,
+    EnteringService,
 }
 
 /// <summary>The EV-side facts: the car and what it reports now.</summary>

@@ -47,25 +47,51 @@ public sealed class LayerTests
         Assert.True(result.IsSuccessful, Describe(result));
     }
 
+    /// <summary>Everything of the consumer side that grid code in the web host must never reference.</summary>
+    private static readonly string[] ConsumerSide =
+    [
+        Domain + ".ConsumerSupport",
+        Domain + ".Mediation",
+        "Kitu.V2X.Portal.Data.Portal",
+        typeof(PortalDbContext).FullName!,
+        typeof(PortalUser).FullName!,
+        "Kitu.V2X.Portal.Sites",
+        "Kitu.V2X.Portal.Accounts",
+        "Kitu.V2X.Portal.Drivers",
+        "Kitu.V2X.Portal.Programs",
+        "Kitu.V2X.Portal.Discharge",
+        "Kitu.V2X.Portal.Hubs",
+        "Kitu.V2X.Portal.Api",
+        "Kitu.V2X.Portal.Demo",
+        "Kitu.V2X.Portal.Simulation",
+        "Kitu.V2X.Portal.Components",
+        "Microsoft.AspNetCore.Identity",
+    ];
+
     [Fact]
     public void The_grid_module_and_the_sandbox_in_the_web_host_touch_nothing_of_the_consumer_side()
     {
-        var result = Types.InAssembly(typeof(GridDbContext).Assembly)
-            .That().ResideInNamespace("Kitu.V2X.Portal.Grid").Or().ResideInNamespace("Kitu.V2X.Portal.Sandbox")
-            .ShouldNot().HaveDependencyOnAny(
-                Domain + ".ConsumerSupport",
-                Domain + ".Mediation",
-                "Kitu.V2X.Portal.Data.Portal",
-                typeof(PortalDbContext).FullName!,
-                typeof(PortalUser).FullName!,
-                "Kitu.V2X.Portal.Sites",
-                "Kitu.V2X.Portal.Accounts",
-                "Kitu.V2X.Portal.Components",
-                "Microsoft.AspNetCore.Identity")
-            .GetResult();
+        var result = GridCodeOf(Types.InAssembly(typeof(GridDbContext).Assembly), "Kitu.V2X.Portal.Grid", "Kitu.V2X.Portal.Sandbox");
 
         Assert.True(result.IsSuccessful, Describe(result));
     }
+
+    [Fact]
+    public void The_rule_catches_grid_code_that_references_the_consumer_side()
+    {
+        // The same rule over types planted in this test assembly: one that names a driver's vehicle, one the mediator.
+        var result = GridCodeOf(Types.InAssembly(typeof(LayerTests).Assembly), typeof(Planted.Grid.LeakyGridRelay).Namespace!, typeof(Planted.Sandbox.SandboxPeekingAtTheMediator).Namespace!);
+
+        Assert.False(result.IsSuccessful);
+        Assert.Equal(
+            [typeof(Planted.Grid.LeakyGridRelay).FullName!, typeof(Planted.Sandbox.SandboxPeekingAtTheMediator).FullName!],
+            result.FailingTypeNames.Order(StringComparer.Ordinal));
+    }
+
+    private static NetArchTest.Rules.TestResult GridCodeOf(Types types, string grid, string sandbox) =>
+        types.That().ResideInNamespace(grid).Or().ResideInNamespace(sandbox)
+            .ShouldNot().HaveDependencyOnAny(ConsumerSide)
+            .GetResult();
 
     [Fact]
     public void The_grid_module_exists_where_the_rule_above_looks_for_it()

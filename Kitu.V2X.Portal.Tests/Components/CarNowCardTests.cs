@@ -13,15 +13,8 @@ public sealed class CarNowCardTests : ComponentTestBase
     private static CarNow State(string? evse = "Garage charger", double? soc = 72, double power = 0, DischargeCommand? command = null, EventDecision? decision = null, bool consent = true) =>
         new(Car, "Dana's car", "KITU-1", consent, 40, evse is null ? null : Guid.NewGuid(), evse, soc, power, command, decision, TimeZoneInfo.Utc);
 
-    private static DischargeCommand Command(CommandState state, string? reason = null) => new()
-    {
-        ProgramName = "Evening Peak",
-        Kw = 5,
-        Until = new DateTimeOffset(2026, 11, 25, 18, 30, 0, TimeSpan.Zero),
-        State = state,
-        ReasonText = reason,
-        EndedAt = reason is null ? null : DateTimeOffset.UtcNow,
-    };
+    private static DischargeCommand Command(CommandState state, string? reason = null) =>
+        Kitu.V2X.Portal.Tests.Domain.Mediation.TestCommands.In(state, reason, new DateTimeOffset(DateTime.UtcNow.Year + 1, 11, 25, 18, 30, 0, TimeSpan.Zero));
 
     [Fact]
     public void Not_plugged_in_says_so_without_a_stop_button()
@@ -80,6 +73,20 @@ public sealed class CarNowCardTests : ComponentTestBase
         Assert.Empty(cut.FindAll("[data-testid='stop-now']"));
     }
 
+    [Fact]
+    public void A_car_its_driver_stopped_for_an_event_still_in_force_offers_to_resume_and_calls_back()
+    {
+        var resumed = false;
+        var cut = Render<CarNowCard>(p => p
+            .Add(x => x.Car, State(command: Command(CommandState.Stopped, "You stopped discharging.")) with { CanResume = true })
+            .Add(x => x.OnResume, () => resumed = true));
+
+        cut.Find("[data-testid='resume']").Click();
+
+        Assert.True(resumed);
+        Assert.Empty(Render<CarNowCard>(p => p.Add(x => x.Car, State(command: Command(CommandState.Stopped, "You stopped discharging.")))).FindAll("[data-testid='resume']"));
+    }
+
     private static string Squeeze(string text) => System.Text.RegularExpressions.Regex.Replace(text, @"\s+", " ").Trim();
 
     [Fact]
@@ -88,5 +95,36 @@ public sealed class CarNowCardTests : ComponentTestBase
         var cut = Render<CarNowCard>(p => p.Add(x => x.Car, State(consent: false)));
 
         Assert.Contains("Discharge not allowed", cut.Markup, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_refusal_newer_than_a_stop_is_the_one_current_state_and_the_past_is_a_dated_history()
+    {
+        var stopped = Command(CommandState.Stopped, "You stopped discharging.");
+        var decision = new EventDecision { Accepted = false, DecidedAt = DateTimeOffset.UtcNow.AddMinutes(1), Reasons = [new Reason(ReasonCode.EvSocAtFloor, "Your car is at 38 %, below your 40 % floor.")] };
+        var zone = TimeZoneInfo.FindSystemTimeZoneById("America/Los_Angeles");
+        var at = new DateTimeOffset(2026, 12, 8, 2, 30, 0, TimeSpan.Zero);
+        var car = State(soc: 38, command: stopped, decision: decision) with
+        {
+            TimeZone = zone,
+            History = [new CarNowHistory(at, "Evening Peak: 1.2 kWh, stopped — Cease to energize.")],
+        };
+
+        var cut = Render<CarNowCard>(p => p.Add(x => x.Car, car));
+
+        Assert.Equal(CarNowState.Refused, car.State);
+        Assert.Equal("Plugged in at Garage charger · not discharging", Squeeze(cut.Find("[data-testid='car-where']").TextContent));
+        Assert.NotNull(cut.Find("[data-testid='car-refused']"));
+        Assert.Empty(cut.FindAll("[data-testid='car-ended']"));
+        Assert.DoesNotContain("waiting for an event", cut.Markup, StringComparison.Ordinal);
+        Assert.Equal("Dec 7, 18:30 PST · Evening Peak: 1.2 kWh, stopped — Cease to energize.", Squeeze(cut.Find("[data-testid='car-history'] li").TextContent));
+    }
+
+    [Fact]
+    public void Discharging_names_the_zone_of_its_end_time()
+    {
+        var cut = Render<CarNowCard>(p => p.Add(x => x.Car, State(power: -5, command: Command(CommandState.Running))));
+
+        Assert.Contains("until 18:30 UTC", cut.Find("[data-testid='car-where']").TextContent, StringComparison.Ordinal);
     }
 }

@@ -34,6 +34,7 @@ public class PortalFactory : WebApplicationFactory<Program>
         builder.UseSetting("Sandbox:Port", "0");
         builder.UseSetting("Simulation:Enabled", "false");
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        builder.UseSetting("Accounts:AttemptsPerMinute", "10000"); // tests log in from one address; the limit has tests of its own
     }
 
     public override async ValueTask DisposeAsync()

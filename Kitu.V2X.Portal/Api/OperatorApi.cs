@@ -3,8 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Kitu.V2X.Portal.Data;
 using Kitu.V2X.Portal.Domain.ConsumerSupport;
-using Kitu.V2X.Portal.Domain.Mediation;
-using Kitu.V2X.Portal.Workers;
+using Kitu.V2X.Portal.Programs;
 using Microsoft.EntityFrameworkCore;
 
 namespace Kitu.V2X.Portal.Api;
@@ -19,11 +18,15 @@ public static class OperatorApi
     public const string Prefix = "/api/v1";
     public const string RateLimitPolicy = "operator-api";
 
+    /// <summary>The largest request body: a program with its longest description and every eligible utility fits many times over.</summary>
+    public const long MaxBodyBytes = 64 * 1024;
+
     public static IEndpointRouteBuilder MapOperatorApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup(Prefix)
             .RequireAuthorization(p => p.AddAuthenticationSchemes(ApiKeyAuthentication.SchemeName).RequireClaim(ApiKeyAuthentication.OperatorClaim))
             .RequireRateLimiting(RateLimitPolicy)
+            .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(MaxBodyBytes))
             .WithTags("Operators");
 
         api.MapGet("/programs", async (ClaimsPrincipal user, PortalDbContext db, CancellationToken ct) =>
@@ -48,6 +51,8 @@ public static class OperatorApi
                 Executor = executor,
                 IsEmergency = body.IsEmergency,
                 CompensationPerKwh = body.PayPerKwh,
+                Currency = body.Currency?.Trim().ToUpperInvariant() ?? "",
+                TimeZoneId = body.TimeZoneId?.Trim() ?? "",
                 EligibleUtilities = [.. body.EligibleUtilities ?? []],
                 MaxKwPerVehicle = body.MaxKwPerVehicle,
                 NoticeMinutes = body.NoticeMinutes,
@@ -55,11 +60,6 @@ public static class OperatorApi
             foreach (var problem in program.Validate())
             {
                 errors[Field(problem)] = [.. errors.GetValueOrDefault(Field(problem)) ?? [], problem];
-            }
-
-            if (program.Name.Length > 100)
-            {
-                errors["name"] = ["A name is at most 100 characters."];
             }
 
             if (errors.Count > 0)
@@ -82,105 +82,58 @@ public static class OperatorApi
         api.MapPost("/programs/{id:guid}/retire", (Guid id, ClaimsPrincipal user, PortalDbContext db, CancellationToken ct) => SetStatus(id, ProgramStatus.Retired, user, db, ct))
             .WithSummary("Retire: no new events or enrollments");
 
-        api.MapPost("/events", async (EventCreate body, HttpRequest request, ClaimsPrincipal user, PortalDbContext db, DischargeMediator mediator, TimeProvider time, CancellationToken ct) =>
+        api.MapPost("/events", async (EventCreate body, HttpRequest request, ClaimsPrincipal user, DispatchEvent dispatch, EventReports reports, CancellationToken ct) =>
         {
-            var key = request.Headers["Idempotency-Key"].ToString();
-            if (key.Length > 100)
+            WhenInForce whenInForce = WhenInForce.Ask;
+            if (body.WhenInForce is { } choice && !Enum.TryParse(choice, ignoreCase: true, out whenInForce))
             {
-                return Results.ValidationProblem(new Dictionary<string, string[]> { ["Idempotency-Key"] = ["At most 100 characters."] });
+                return Results.ValidationProblem(new Dictionary<string, string[]> { ["whenInForce"] = ["whenInForce is \"replace\" or \"add\"."] });
             }
 
-            var program = await db.DischargePrograms.AsNoTracking().SingleOrDefaultAsync(p => p.Id == body.ProgramId && p.OperatorId == Operator(user), ct);
-            if (program is null)
+            var result = await dispatch.RunAsync(Operator(user), new DispatchRequest(body.ProgramId, body.KwPerVehicle, body.TotalTargetKw, body.Start, body.DurationMinutes, whenInForce, request.Headers["Idempotency-Key"].ToString()), ct);
+            if (result.NotFound)
             {
                 return NotFound("program");
             }
 
-            if (key.Length > 0 && await db.ProgramEvents.AsNoTracking().SingleOrDefaultAsync(e => e.ProgramId == program.Id && e.IdempotencyKey == key, ct) is { } existing)
+            if (result.InForce is { } inForce)
             {
-                return Results.Ok(await EventAsync(db, existing, ct));
+                return Results.Problem(
+                    statusCode: 409,
+                    title: "An event of this program is in force",
+                    detail: $"Event {inForce.Id} runs until {inForce.End:O}. Send \"whenInForce\": \"replace\" to end it now, or \"add\" to run both.",
+                    extensions: new Dictionary<string, object?> { ["eventInForce"] = inForce.Id });
             }
 
-            var now = time.GetUtcNow();
-            var start = body.Start ?? now;
-            var programEvent = new ProgramEvent
+            if (!result.Succeeded)
             {
-                ProgramId = program.Id,
-                Start = start,
-                End = start.AddMinutes(body.DurationMinutes),
-                RequestedKwPerVehicle = body.KwPerVehicle,
-                TotalTargetKw = body.TotalTargetKw,
-                CreatedAt = now,
-                IdempotencyKey = key.Length > 0 ? key : null,
-            };
-            var errors = new Dictionary<string, string[]>();
-            if (body.DurationMinutes is < 1 or > 24 * 60)
-            {
-                errors["durationMinutes"] = ["An event lasts 1 to 1,440 minutes."];
+                return Results.ValidationProblem(result.Errors);
             }
 
-            if (body.KwPerVehicle is <= 0 or > 350)
-            {
-                errors["kwPerVehicle"] = ["kW per vehicle is above 0 and at most 350."];
-            }
+            var dto = EventDto.From((await reports.ForOperatorAsync(Operator(user), result.Event!.Id, ct))!);
+            return result.Existing ? Results.Ok(dto) : Results.Created($"{Prefix}/events/{result.Event.Id}", dto);
+        }).WithSummary("Dispatch an event (send an Idempotency-Key header to make retries safe; with an event of the program in force, say whenInForce: replace or add)");
 
-            if (program.Status != ProgramStatus.Published)
-            {
-                errors["programId"] = ["Only a published program can dispatch events."];
-            }
+        api.MapGet("/events", async (Guid? programId, ClaimsPrincipal user, EventReports reports, CancellationToken ct) =>
+            (await reports.PastAsync(Operator(user), programId, 50, ct)).Select(EventDto.From).ToList())
+            .WithSummary("Past events (ended or cancelled), latest first, with their results");
 
-            if (start < now.AddMinutes(program.NoticeMinutes).AddSeconds(-30))
-            {
-                errors["start"] = [$"This program promises {program.NoticeMinutes} minutes' notice: start at least that far ahead."];
-            }
-
-            foreach (var problem in programEvent.Validate())
-            {
-                errors["event"] = [.. errors.GetValueOrDefault("event") ?? [], problem];
-            }
-
-            if (errors.Count > 0)
-            {
-                return Results.ValidationProblem(errors);
-            }
-
-            db.ProgramEvents.Add(programEvent);
-            await db.SaveChangesAsync(ct);
-            mediator.Nudge();
-            return Results.Created($"{Prefix}/events/{programEvent.Id}", await EventAsync(db, programEvent, ct));
-        }).WithSummary("Dispatch an event (send an Idempotency-Key header to make retries safe)");
-
-        api.MapGet("/events/{id:guid}", async (Guid id, ClaimsPrincipal user, PortalDbContext db, CancellationToken ct) =>
-            await OwnedEventAsync(db, id, user, ct) is { } e ? Results.Ok(await EventAsync(db, e, ct)) : NotFound("event"))
+        api.MapGet("/events/{id:guid}", async (Guid id, ClaimsPrincipal user, EventReports reports, CancellationToken ct) =>
+            await reports.ForOperatorAsync(Operator(user), id, ct) is { } report ? Results.Ok(EventDto.From(report)) : NotFound("event"))
             .WithSummary("An event with its aggregate results");
 
-        api.MapPost("/events/{id:guid}/cancel", async (Guid id, ClaimsPrincipal user, PortalDbContext db, DischargeMediator mediator, TimeProvider time, CancellationToken ct) =>
-        {
-            if (await OwnedEventAsync(db, id, user, ct) is null)
-            {
-                return NotFound("event");
-            }
+        api.MapPost("/events/{id:guid}/cancel", async (Guid id, ClaimsPrincipal user, CancelEvent cancel, CancellationToken ct) =>
+            await cancel.RunAsync(Operator(user), id, ct) ? Results.NoContent() : NotFound("event"))
+            .WithSummary("Cancel an event: running discharges stop");
 
-            await db.ProgramEvents.Where(e => e.Id == id && e.CancelledAt == null).ExecuteUpdateAsync(s => s.SetProperty(e => e.CancelledAt, time.GetUtcNow()), ct);
-            await mediator.CancelledAsync(id, ct);
-            return Results.NoContent();
-        }).WithSummary("Cancel an event: running discharges stop");
-
-        api.MapGet("/events/{id:guid}/outcomes", async (Guid id, ClaimsPrincipal user, PortalDbContext db, CancellationToken ct) =>
-        {
-            if (await OwnedEventAsync(db, id, user, ct) is null)
-            {
-                return NotFound("event");
-            }
-
-            var commands = await db.DischargeCommands.AsNoTracking().Where(c => c.EventId == id).ToListAsync(ct);
-            var refusals = await db.EventDecisions.AsNoTracking().Where(d => d.EventId == id && !d.Accepted).ToListAsync(ct);
-            var outcomes = commands.Select(c => new OutcomeDto(Pseudonym(id, c.VehicleId), c.State.ToString(), c.Kw, c.MeasuredKw is { } m ? -m : null, c.ReasonCode is null ? [] : [c.ReasonCode]))
-                .Concat(refusals.Where(r => commands.All(c => c.VehicleId != r.VehicleId)).Select(r => new OutcomeDto(Pseudonym(id, r.VehicleId), "Refused", null, null, [.. r.Reasons.Select(x => x.Id)])))
-                .OrderBy(o => o.Participant, StringComparer.Ordinal)
-                .ToList();
-            return Results.Ok(outcomes);
-        }).WithSummary("Per-participant outcomes with reason codes (participants are pseudonyms per event)");
+        api.MapGet("/events/{id:guid}/outcomes", async (Guid id, ClaimsPrincipal user, EventReports reports, CancellationToken ct) =>
+            await reports.ForOperatorAsync(Operator(user), id, ct) is { } report
+                ? Results.Ok(report.Participants
+                    .Select(p => new OutcomeDto(Pseudonym(id, p.VehicleId), p.State, p.Kw, p.State == ParticipantOutcome.Refused ? null : p.MeasuredKw, [.. p.Reasons.Select(r => r.Id)]) { DischargedKwh = p.DischargedKwh, Segments = p.Segments })
+                    .OrderBy(o => o.Participant, StringComparer.Ordinal)
+                    .ToList())
+                : NotFound("event"))
+            .WithSummary("Per-participant outcomes with reason codes (participants are pseudonyms per event)");
 
         return app;
     }
@@ -190,28 +143,24 @@ public static class OperatorApi
     private static IResult NotFound(string what) =>
         Results.Problem(statusCode: 404, title: $"No such {what}", detail: $"The {what} does not exist or belongs to another operator.");
 
-    private static string Field(string problem) => problem.Contains("mergency", StringComparison.Ordinal) ? "isEmergency" : problem.Contains("name", StringComparison.OrdinalIgnoreCase) ? "name" : "program";
+    private static string Field(string problem) => problem switch
+    {
+        _ when problem.Contains("mergency", StringComparison.Ordinal) => "isEmergency",
+        _ when problem.StartsWith("Eligible utilities", StringComparison.Ordinal) => "eligibleUtilities",
+        _ when problem.Contains("description", StringComparison.OrdinalIgnoreCase) => "description",
+        _ when problem.StartsWith("Pay per kWh", StringComparison.Ordinal) => "payPerKwh",
+        _ when problem.Contains("kW per vehicle", StringComparison.Ordinal) => "maxKwPerVehicle",
+        _ when problem.StartsWith("Notice", StringComparison.Ordinal) => "noticeMinutes",
+        _ when problem.Contains("currency", StringComparison.Ordinal) => "currency",
+        _ when problem.Contains("time zone", StringComparison.Ordinal) => "timeZoneId",
+        _ when problem.Contains("name", StringComparison.OrdinalIgnoreCase) => "name",
+        _ => "program",
+    };
 
     private static async Task<IResult> SetStatus(Guid id, ProgramStatus status, ClaimsPrincipal user, PortalDbContext db, CancellationToken ct)
     {
         var changed = await db.DischargePrograms.Where(p => p.Id == id && p.OperatorId == Operator(user)).ExecuteUpdateAsync(s => s.SetProperty(p => p.Status, status), ct);
         return changed == 0 ? NotFound("program") : Results.Ok(ProgramDto.From(await db.DischargePrograms.AsNoTracking().SingleAsync(p => p.Id == id, ct)));
-    }
-
-    private static Task<ProgramEvent?> OwnedEventAsync(PortalDbContext db, Guid id, ClaimsPrincipal user, CancellationToken ct) =>
-        (from e in db.ProgramEvents.AsNoTracking() join p in db.DischargePrograms.AsNoTracking() on e.ProgramId equals p.Id
-         where e.Id == id && p.OperatorId == Operator(user) select e).SingleOrDefaultAsync(ct);
-
-    private static async Task<EventDto> EventAsync(PortalDbContext db, ProgramEvent e, CancellationToken ct)
-    {
-        var commands = await db.DischargeCommands.AsNoTracking().Where(c => c.EventId == e.Id).ToListAsync(ct);
-        var refusals = await db.EventDecisions.AsNoTracking().Where(d => d.EventId == e.Id && !d.Accepted).ToListAsync(ct);
-        var results = new EventResults(
-            commands.Select(c => c.VehicleId).Concat(refusals.Select(r => r.VehicleId)).Distinct().Count(),
-            commands.GroupBy(c => c.State.ToString()).ToDictionary(g => g.Key, g => g.Count()),
-            refusals.SelectMany(r => r.Reasons.Select(x => x.Id)).GroupBy(x => x).ToDictionary(g => g.Key, g => g.Count()),
-            Math.Round(commands.Where(c => c.State == CommandState.Running).Sum(c => -(c.MeasuredKw ?? 0)), 2));
-        return new EventDto(e.Id, e.ProgramId, e.Start, e.End, e.RequestedKwPerVehicle, e.TotalTargetKw, e.CancelledAt is not null, results);
     }
 
     /// <summary>A participant id stable within one event and meaningless outside it.</summary>

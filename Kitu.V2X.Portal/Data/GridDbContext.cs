@@ -13,6 +13,12 @@ public sealed class GridDbContext(DbContextOptions<GridDbContext> options) : DbC
 
     public DbSet<GridBinding> GridBindings => Set<GridBinding>();
 
+    public DbSet<DeviceCredential> DeviceCredentials => Set<DeviceCredential>();
+
+    public DbSet<PostedResponse> PostedResponses => Set<PostedResponse>();
+
+    public DbSet<GridRulesSnapshot> GridRulesSnapshots => Set<GridRulesSnapshot>();
+
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder) =>
         configurationBuilder.UseUtcMillisecondInstants();
 

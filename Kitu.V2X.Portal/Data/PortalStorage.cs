@@ -4,7 +4,8 @@ namespace Kitu.V2X.Portal.Data;
 
 /// <summary>
 /// Resolves the data directory and the two stores' connection strings once, at first use, from the final
-/// configuration (so hosts and tests that override settings are honoured). The directory is created if missing.
+/// configuration (so hosts and tests that override settings are honoured). The directory is created if missing, for
+/// the portal's own user only.
 /// </summary>
 public sealed class PortalStorage
 {
@@ -12,7 +13,7 @@ public sealed class PortalStorage
     {
         var configured = options.Value.DataDirectory;
         DataDirectory = Path.GetFullPath(Path.IsPathRooted(configured) ? configured : Path.Combine(environment.ContentRootPath, configured));
-        Directory.CreateDirectory(DataDirectory);
+        PrivateFolders.Create(DataDirectory);
         PortalConnectionString = configuration.GetConnectionString("Portal") is { Length: > 0 } portal ? portal : SqliteFile("portal.db");
         GridConnectionString = configuration.GetConnectionString("Grid") is { Length: > 0 } grid ? grid : SqliteFile("grid.db");
     }

@@ -45,6 +45,8 @@ internal static class DemoFleet
             Description = "Discharge a little on weekday evenings, when the grid needs it most.",
             Executor = ProgramExecutor.Evse,
             CompensationPerKwh = 0.25m,
+            Currency = "USD",
+            TimeZoneId = DemoSites.TimeZone,
             EligibleUtilities = [DemoSites.Utility],
             MaxKwPerVehicle = 11,
             NoticeMinutes = 0,
@@ -124,6 +126,8 @@ internal static class DemoFleet
             Description = "Your Kitu car helps the grid on its own: the car runs the discharge, through a grid-integrated charger.",
             Executor = ProgramExecutor.Ev,
             CompensationPerKwh = 0.30m,
+            Currency = "USD",
+            TimeZoneId = DemoSites.TimeZone,
             MaxKwPerVehicle = 7,
             Status = ProgramStatus.Published,
         };
@@ -153,9 +157,10 @@ internal static class DemoFleet
     /// <summary>Every demo EVSE with the car the demo story plugs into it (or none).</summary>
     public static async Task<List<(Evse Evse, VirtualEv? Ev)>> PlugPlanAsync(PortalDbContext db, CancellationToken ct)
     {
+        var owners = await DemoOwnersAsync(db, ct);
         var evses = await (from e in db.Evses.AsNoTracking()
                            join s in db.Sites.AsNoTracking() on e.SiteId equals s.Id
-                           where s.UtilityName == DemoSites.Utility
+                           where owners.Contains(s.OwnerId) && s.UtilityName == DemoSites.Utility
                            orderby s.Name, e.Name
                            select new { e, s.Kind }).ToListAsync(ct);
         var plan = new List<(Evse, VirtualEv?)>();
@@ -178,12 +183,43 @@ internal static class DemoFleet
         return plan;
     }
 
+    /// <summary>
+    /// The driver's car and the homeowner's garage charger belong to one household: the driver trusts that charger, so
+    /// the car it reports is linked at once (elsewhere a charger's claim waits for the driver). Idempotent.
+    /// </summary>
+    public static async Task TrustHomeChargerAsync(PortalDbContext db, string homeOwnerId, CancellationToken ct)
+    {
+        var garage = await (from e in db.Evses join s in db.Sites on e.SiteId equals s.Id where s.OwnerId == homeOwnerId && s.Kind == SiteKind.Home select e.Id).FirstOrDefaultAsync(ct);
+        var prefs = await (from p in db.DischargePreferences join v in db.Vehicles on p.VehicleId equals v.Id where v.Identifier == DriverCar select p).SingleOrDefaultAsync(ct);
+        if (garage != Guid.Empty && prefs is not null && !prefs.TrustedEvseIds.Contains(garage))
+        {
+            prefs.TrustedEvseIds = [.. prefs.TrustedEvseIds, garage];
+            await db.SaveChangesAsync(ct);
+        }
+    }
+
+    /// <summary>The demo's street chargers run their own 2030.5 client with their maker's certificate (seed §3.2.4.1).</summary>
+    public static bool RunsOwnGridClient(Evse evse) => evse?.Name.StartsWith("Public post", StringComparison.Ordinal) == true;
+
     /// <summary>The depot bays the demo binds to the sandbox server: all but the last, so one refusal reads "not bound".</summary>
-    public static async Task<List<Evse>> DepotBaysToBindAsync(PortalDbContext db, CancellationToken ct) =>
-        (await (from e in db.Evses.AsNoTracking()
-                join s in db.Sites.AsNoTracking() on e.SiteId equals s.Id
-                where s.Kind == SiteKind.Private && s.UtilityName == DemoSites.Utility
-                select e).ToListAsync(ct))
-        .Where(e => e.Name is "Bay 1" or "Bay 2" or "Bay 3" or "Bay 4" or "Bay 5")
-        .ToList();
+    public static async Task<List<Evse>> DepotBaysToBindAsync(PortalDbContext db, CancellationToken ct)
+    {
+        var owners = await DemoOwnersAsync(db, ct);
+        return (await (from e in db.Evses.AsNoTracking()
+                       join s in db.Sites.AsNoTracking() on e.SiteId equals s.Id
+                       where owners.Contains(s.OwnerId) && s.Kind == SiteKind.Private && s.UtilityName == DemoSites.Utility
+                       select e).ToListAsync(ct))
+            .Where(e => e.Name is "Bay 1" or "Bay 2" or "Bay 3" or "Bay 4" or "Bay 5")
+            .ToList();
+    }
+
+    /// <summary>
+    /// The demo's own site owners: the demo touches only their sites and chargers — never another owner's, even one
+    /// whose site names the demo utility.
+    /// </summary>
+    private static async Task<List<string>> DemoOwnersAsync(PortalDbContext db, CancellationToken ct)
+    {
+        string[] emails = [DemoAccounts.Owner.Email.ToUpperInvariant(), DemoAccounts.Fleet.Email.ToUpperInvariant()];
+        return await db.Users.AsNoTracking().Where(u => emails.Contains(u.NormalizedEmail!)).Select(u => u.Id).ToListAsync(ct);
+    }
 }

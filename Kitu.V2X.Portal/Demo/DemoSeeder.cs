@@ -35,6 +35,7 @@ internal sealed class DemoSeeder(UserManager<PortalUser> users, PortalDbContext 
         var driver = await users.FindByEmailAsync(DemoAccounts.Driver.Email);
         var operatorUser = await users.FindByEmailAsync(DemoAccounts.Operator.Email);
         await DemoFleet.SeedAsync(db, driver!.Id, fleet.Id, operatorUser!, time, ct);
+        await DemoFleet.TrustHomeChargerAsync(db, owner.Id, ct);
         await DemoFleet.SeedCarMakerAsync(db, (await users.FindByEmailAsync(DemoAccounts.CarMaker.Email))!, time, ct);
     }
 

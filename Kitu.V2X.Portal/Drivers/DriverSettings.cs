@@ -1,6 +1,6 @@
 using Kitu.V2X.Portal.Data;
 using Kitu.V2X.Portal.Domain.ConsumerSupport;
-using Kitu.V2X.Portal.Workers;
+using Kitu.V2X.Portal.Discharge;
 using Microsoft.EntityFrameworkCore;
 
 namespace Kitu.V2X.Portal.Drivers;

@@ -25,8 +25,10 @@ internal static class DataExtensions
         services.AddDbContextFactory<GridDbContext>((sp, o) => o.UseSqlite(sp.GetRequiredService<PortalStorage>().GridConnectionString), ServiceLifetime.Scoped);
         services.AddDatabaseDeveloperPageExceptionFilter();
 
-        // Keys live with the data so cookies and protected device keys survive restarts.
-        services.AddDataProtection().SetApplicationName("Kitu.V2X.Portal");
+        // Keys live with the data so cookies and protected device keys survive restarts, encrypted with a certificate
+        // kept apart from it (KeyRingProtection). The data folder is its user's only (PrivateFolders).
+        var storage = builder.Configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
+        services.AddDataProtection().SetApplicationName("Kitu.V2X.Portal").ProtectKeysWithCertificate(KeyRingProtection.Load(storage));
         services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(sp => new ConfigureOptions<KeyManagementOptions>(o =>
             o.XmlRepository = new FileSystemXmlRepository(
                 new DirectoryInfo(sp.GetRequiredService<PortalStorage>().KeysDirectory),

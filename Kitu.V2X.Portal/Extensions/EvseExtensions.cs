@@ -1,8 +1,10 @@
 using Kitu.V2X.Portal.Drivers;
 using Kitu.V2X.Portal.Hubs;
 using Kitu.V2X.Portal.Simulation;
-using Kitu.V2X.Portal.Workers;
+using Kitu.V2X.Portal.Sites;
+using Kitu.V2X.Portal.Discharge;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.SignalR;
 
 namespace Kitu.V2X.Portal.Extensions;
 
@@ -15,8 +17,19 @@ internal static class EvseExtensions
     public static WebApplicationBuilder AddEvseConnections(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
+
+        // A fleet reconnects together after a restart or a network cut: thousands of connects within a second or two.
+        // Kestrel's default accept queue (512) overflows, and the kernel drops the connects it cannot queue; each comes
+        // back only after TCP's back-off (1, 3, 7, 15 s…). A deeper queue (the kernel caps it at net.core.somaxconn)
+        // lets them wait their turn instead. Setting Kestrel:AcceptBacklog.
+        services.Configure<Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets.SocketTransportOptions>(o =>
+            o.Backlog = builder.Configuration.GetValue("Kestrel:AcceptBacklog", 4096));
         services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, EvseKeyAuthentication>(EvseKeyAuthentication.SchemeName, null);
-        services.AddSignalR().AddHubOptions<EvseHub>(o =>
+        // Refused calls are logged once per link and quiet period, without a stack (HubCallLogging), not by SignalR's
+        // dispatcher, which logs each as an error with its stack: 20,000 bad calls once wrote 19.5 MB.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.SignalR.Internal.DefaultHubDispatcher", LogLevel.None);
+        services.AddSingleton<HubCallLogging>();
+        services.AddSignalR(o => o.AddFilter<HubCallLogging>()).AddHubOptions<EvseHub>(o =>
         {
             o.MaximumReceiveMessageSize = EvseHub.MaximumMessageBytes;
             o.MaximumParallelInvocationsPerClient = 1;
@@ -29,6 +42,8 @@ internal static class EvseExtensions
         services.Configure<MediatorOptions>(builder.Configuration.GetSection(MediatorOptions.Section));
         services.Configure<SimulationOptions>(builder.Configuration.GetSection(SimulationOptions.Section));
         services.AddSingleton<EvseConnections>();
+        services.AddSingleton<VehicleClaims>();
+        services.AddHostedService(sp => sp.GetRequiredService<VehicleClaims>());
         services.AddSingleton<TelematicsLinks>();
         services.AddSingleton<MediatorNotifier>();
         services.AddScoped<EvseProvisioning>();
@@ -37,10 +52,27 @@ internal static class EvseExtensions
         services.AddScoped<Drivers.DriverVehicles>();
         services.AddScoped<Drivers.DriverPrograms>();
         services.AddScoped<Drivers.DriverHistory>();
+        services.AddScoped<Summaries.IRoleSummaries, Summaries.RoleSummaries>();
         services.AddScoped<Programs.ProgramDispatch>();
+        services.AddScoped<Programs.DispatchEvent>();
+        services.AddScoped<Programs.CancelEvent>();
+        services.AddScoped<Programs.EventReports>();
         services.AddSingleton<Programs.EventPowerSeries>();
+        // The mediator's parts (Discharge/): the live view, the inbox the links answer into, the transports behind the
+        // command-link seam, the relay, planner and watch, one pass, the facade, and the pacer that runs the passes.
+        services.AddSingleton<LiveCommands>();
+        services.AddSingleton<CommandInbox>();
+        services.AddSingleton<ICommandTransport, EvseCommandTransport>();
+        services.AddSingleton<ICommandTransport, TelematicsCommandTransport>();
+        services.AddSingleton<CommandLinks>();
+        services.AddSingleton<CommandRelay>();
+        services.AddSingleton<DischargePlanner>();
+        services.AddSingleton<CommandWatch>();
+        services.AddSingleton<DischargePass>();
         services.AddSingleton<DischargeMediator>();
-        services.AddHostedService(sp => sp.GetRequiredService<DischargeMediator>());
+        services.AddHostedService<DischargePacer>();
+        services.AddSingleton<EvseLinkMessages>();
+        services.AddHostedService(sp => sp.GetRequiredService<EvseLinkMessages>());
         services.AddSingleton<DemoSimulation>();
         services.AddHostedService(sp => sp.GetRequiredService<DemoSimulation>());
         return builder;
@@ -58,7 +90,8 @@ internal static class EvseExtensions
         {
             evse.UseRouting(); // a branch has its own routing world: the hub is mapped here
             evse.UseAuthorization();
-            evse.UseEndpoints(e => e.MapHub<EvseHub>(EvseHub.Path, o => o.ApplicationMaxBufferSize = EvseHub.MaximumMessageBytes));
+            evse.UseEndpoints(e => e.MapHub<EvseHub>(EvseHub.Path, o => o.ApplicationMaxBufferSize = EvseHub.MaximumMessageBytes)
+                .RequireAuthorization(new Microsoft.AspNetCore.Authorization.AuthorizeAttribute { AuthenticationSchemes = EvseKeyAuthentication.SchemeName }));
         });
         return app;
     }
@@ -68,6 +101,7 @@ internal static class EvseExtensions
         app.MapHub<TelematicsHub>(TelematicsHub.Path, o => o.ApplicationMaxBufferSize = EvseHub.MaximumMessageBytes);
         app.MapPrivacyExport();
         app.MapDriverStop();
+        app.MapIdentityDownloads();
         _ = app.Services.GetRequiredService<Sites.PowerHistory>(); // starts recording power from the first status report
         return app;
     }

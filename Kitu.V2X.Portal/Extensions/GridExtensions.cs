@@ -19,6 +19,8 @@ internal static class GridExtensions
         services.AddSingleton<ProtectedFiles>();
         services.AddSingleton<DeviceCertificateAuthority>();
         services.AddSingleton<GridRulesFeed>();
+        services.AddSingleton<GridResponseJournal>();
+        services.AddScoped<DeviceIdentities>();
         services.AddScoped<GridBindingService>();
         services.AddScoped<ApprovedServerAdministration>();
         services.AddSingleton<SandboxState>();

@@ -12,10 +12,36 @@ internal static class HealthExtensions
 
     public static WebApplicationBuilder AddPortalHealth(this WebApplicationBuilder builder)
     {
+        // Ctrl+C or SIGTERM: the background work stops and flushes (grid rules kept, the mediator's pass saved) within this.
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
         builder.Services.AddHealthChecks()
             .AddCheck<DatabaseReadyCheck<PortalDbContext>>("portal-db", tags: [Ready])
             .AddCheck<DatabaseReadyCheck<GridDbContext>>("grid-db", tags: [Ready]);
         return builder;
+    }
+
+    /// <summary>
+    /// Once the host is stopping, every new request — an EVSE reconnecting at once, a page, a probe — is refused (503,
+    /// Retry-After, connection closed) instead of being served by a host about to go: the live links the host closed
+    /// on stopping would otherwise come straight back and hold its shutdown until the timeout, and a load balancer
+    /// sends them to another instance.
+    /// </summary>
+    public static WebApplication UseDrainingOnShutdown(this WebApplication app)
+    {
+        var stopping = app.Lifetime.ApplicationStopping;
+        app.Use((context, next) =>
+        {
+            if (!stopping.IsCancellationRequested)
+            {
+                return next(context);
+            }
+
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            context.Response.Headers.RetryAfter = "5";
+            context.Response.Headers.Connection = "close";
+            return Task.CompletedTask;
+        });
+        return app;
     }
 
     /// <summary><c>/healthz</c>: the process answers. <c>/readyz</c>: both databases are usable (503 with the reason if not).</summary>

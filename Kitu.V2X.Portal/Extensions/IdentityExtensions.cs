@@ -4,6 +4,7 @@ using Kitu.V2X.Portal.Data;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Identity;
 
 namespace Kitu.V2X.Portal.Extensions;
@@ -24,6 +25,17 @@ internal static class IdentityExtensions
             })
             .AddIdentityCookies();
         services.AddAuthorization();
+
+        // Cookies travel only over HTTPS in production (the portal must be served over HTTPS there, behind HSTS); in
+        // development and tests they follow the request, so plain http://localhost keeps working. Security:CookiesOverHttpsOnly
+        // overrides it (the benchmark runs a production portal over loopback HTTP).
+        var secure = builder.Configuration.GetValue("Security:CookiesOverHttpsOnly", builder.Environment.IsProduction()) ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
+        services.ConfigureAll<CookieAuthenticationOptions>(o =>
+        {
+            o.Cookie.SecurePolicy = secure;
+            o.Cookie.HttpOnly = true;
+        });
+        services.AddAntiforgery(o => o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest); // "Always" throws on any plain-HTTP request, the error page included
         services.ConfigureApplicationCookie(cookie =>
         {
             // A caller of a cookie-authenticated API (/api/me/…) gets 401/403 with a problem body, not the login page.
@@ -49,6 +61,11 @@ internal static class IdentityExtensions
             .AddClaimsPrincipalFactory<PortalClaimsPrincipalFactory>();
 
         services.AddSingleton<IEmailSender<PortalUser>, IdentityNoOpEmailSender>();
+
+        // No account enumeration: unknown addresses cost and lock as real ones do; the forms are rate limited per address.
+        services.AddSingleton<AccountProbing>();
+        var perMinute = builder.Configuration.GetValue($"{AccountRateLimits.Section}:AttemptsPerMinute", 10);
+        services.AddRateLimiter(o => o.GlobalLimiter = System.Threading.RateLimiting.PartitionedRateLimiter.Create<HttpContext, string>(context => AccountRateLimits.Partition(context, perMinute)));
         return builder;
     }
 

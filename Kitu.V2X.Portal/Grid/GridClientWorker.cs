@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Kitu.V2X.Portal.Data;
 using Kitu.V2X.Portal.Domain.GridSecurity;
+using Kitu.V2X.Portal.Domain.GridSecurity.Ieee2030_5;
 using Kitu.V2X.Portal.Domain.GridSecurity.Ieee2030_5.Client;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -21,23 +22,35 @@ public sealed partial class GridClientWorker : BackgroundService
     private readonly TimeProvider time;
     private readonly ILogger<GridClientWorker> logger;
     private readonly GridSessionScheduler scheduler;
+    private readonly GridResponseJournal journal;
     private readonly ConcurrentDictionary<Guid, (GridIntegration, string?)> recorded = new();
+    private readonly ConcurrentDictionary<Guid, byte> changedSinceSnapshot = new();
+    private volatile bool loaded;
 
-    public GridClientWorker(IServiceScopeFactory scopes, DeviceCertificateAuthority authority, GridRulesFeed feed, IOptions<GridOptions> options, TimeProvider time, ILogger<GridClientWorker> logger)
+    public GridClientWorker(IServiceScopeFactory scopes, DeviceCertificateAuthority authority, GridRulesFeed feed, GridResponseJournal journal, IOptions<GridOptions> options, TimeProvider time, ILogger<GridClientWorker> logger)
     {
         this.scopes = scopes;
         this.authority = authority;
         this.feed = feed;
+        this.journal = journal;
         this.options = options.Value;
         this.time = time;
         this.logger = logger;
         scheduler = new GridSessionScheduler(this.options.MaxConcurrentPolls, time, OnRules, (ex, evseId) => LogPollCrashed(ex, evseId));
+        Residents = new EvseResidentClients(OnRules, this.options, time);
     }
 
     public int SessionCount => scheduler.Count;
 
+    /// <summary>EVSEs bound with their own 2030.5 client: no session here, the rules they report.</summary>
+    public EvseResidentClients Residents { get; }
+
     /// <summary>Creates the 2030.5 client session of one binding: TLS with its certificate and the server's pinned anchor.</summary>
-    public static DerClientSession CreateSession(GridBinding binding, ApprovedServer server, System.Security.Cryptography.X509Certificates.X509Certificate2 certificate, GridOptions options, TimeProvider time, out HttpClient http)
+    public static DerClientSession CreateSession(GridBinding binding, ApprovedServer server, System.Security.Cryptography.X509Certificates.X509Certificate2 certificate, GridOptions options, TimeProvider time, out HttpClient http, IDerResponseJournal? journal = null) =>
+        CreateSession(binding, server, () => certificate, options, time, out http, journal);
+
+    /// <summary>The same, the device certificate opened on the session's first request and sent with its intermediates.</summary>
+    public static DerClientSession CreateSession(GridBinding binding, ApprovedServer server, Func<System.Security.Cryptography.X509Certificates.X509Certificate2> certificate, GridOptions options, TimeProvider time, out HttpClient http, IDerResponseJournal? journal = null, System.Security.Cryptography.X509Certificates.X509Certificate2Collection? chain = null)
     {
         ArgumentNullException.ThrowIfNull(binding);
         ArgumentNullException.ThrowIfNull(server);
@@ -50,26 +63,102 @@ public sealed partial class GridClientWorker : BackgroundService
 
         var tls = new SepTls(anchors, time);
         var timeout = TimeSpan.FromSeconds(options.RequestTimeoutSeconds);
-        http = new HttpClient(tls.CreateHandler(certificate, timeout, TimeSpan.FromSeconds(options.IdleConnectionSeconds))) { Timeout = timeout };
-        var device = new DeviceBinding(binding.EvseId, server.Name, binding.Identity, binding.RegistrationPin, binding.RatedChargeW, binding.RatedDischargeW);
-        return new DerClientSession(device, new SepHttpClient(http, dcap, tls), new DerClientOptions { MinimumPollInterval = TimeSpan.FromSeconds(options.MinimumPollSeconds) }, time, new Random());
+        var idle = TimeSpan.FromSeconds(options.IdleConnectionSeconds);
+        http = new HttpClient(new DeferredCertificateHandler(certificate, c => tls.CreateHandler(c, timeout, idle, chain))) { Timeout = Timeout.InfiniteTimeSpan };
+        var client = new SepHttpClient(http, dcap, tls, requestTimeout: timeout); // one deadline for headers and body
+        return new DerClientSession(Device(binding, server), client, new DerClientOptions { MinimumPollInterval = TimeSpan.FromSeconds(options.MinimumPollSeconds) }, time, new Random(), journal);
     }
 
-    /// <summary>Starts (or restarts) the session of a binding to <paramref name="server"/>.</summary>
-    public void Start(GridBinding binding, ApprovedServer server)
+    /// <summary>What the client session knows of a binding.</summary>
+    public static DeviceBinding Device(GridBinding binding, ApprovedServer server)
+    {
+        ArgumentNullException.ThrowIfNull(binding);
+        ArgumentNullException.ThrowIfNull(server);
+        return new DeviceBinding(binding.EvseId, server.Name, binding.Identity, binding.RegistrationPin, binding.RatedChargeW, binding.RatedDischargeW)
+        {
+            ServerId = server.Id,
+            ModesSupported = binding.ModesSupported,
+            NominalVoltageV = binding.NominalVoltageV,
+            GradientPercentPerSecond = binding.GradientPercentPerSecond,
+        };
+    }
+
+    /// <summary>The EVSE's operating state (from its live link), for the DERStatus and DERAvailability its session posts.</summary>
+    public void Report(Guid evseId, DerDeviceStatus status) => scheduler.Session(evseId)?.Report(status);
+
+    /// <summary>
+    /// The EVSE told what it applies (its hello): the functions, its nominal voltage and its ramp rate. Stored with the
+    /// binding and sent to the server again (DERCapability, DERSettings) when they changed.
+    /// </summary>
+    public async Task UpdateCapabilitiesAsync(Guid evseId, DerControlModes modes, double? nominalVoltageV, double? gradientPercentPerSecond, CancellationToken cancellationToken)
+    {
+        if (scheduler.Session(evseId)?.Binding is { } known && known.ModesSupported == modes && known.NominalVoltageV == nominalVoltageV
+            && (gradientPercentPerSecond is null || known.GradientPercentPerSecond == gradientPercentPerSecond))
+        {
+            return; // as it said before (a reconnect): nothing to store or send
+        }
+
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<GridDbContext>();
+        var binding = await db.GridBindings.SingleOrDefaultAsync(b => b.EvseId == evseId, cancellationToken);
+        if (binding is null)
+        {
+            return;
+        }
+
+        var gradient = gradientPercentPerSecond ?? binding.GradientPercentPerSecond;
+        if (binding.ModesSupported == modes && binding.NominalVoltageV == nominalVoltageV && binding.GradientPercentPerSecond == gradient)
+        {
+            return;
+        }
+
+        binding.ModesSupported = modes;
+        binding.NominalVoltageV = nominalVoltageV;
+        binding.GradientPercentPerSecond = gradient;
+        await db.SaveChangesAsync(cancellationToken);
+        var server = await db.ApprovedServers.AsNoTracking().SingleAsync(s => s.Id == binding.ServerId, cancellationToken);
+        scheduler.Session(evseId)?.Update(Device(binding, server));
+    }
+
+    /// <summary>
+    /// Starts (or restarts) the session of a binding to <paramref name="server"/> with the EVSE's identity; after a
+    /// portal restart, with the rules it had. An EVSE bound with its own client gets no session: it is told the server.
+    /// </summary>
+    public void Start(GridBinding binding, ApprovedServer server, DeviceCredential? credential, GridRulesSnapshot? snapshot = null)
     {
         ArgumentNullException.ThrowIfNull(binding);
         ArgumentNullException.ThrowIfNull(server);
         scheduler.Remove(binding.EvseId);
+        var restored = snapshot is null ? null : System.Text.Json.JsonSerializer.Deserialize<GridRules>(snapshot.RulesJson, SnapshotJson);
         if (!server.Enabled)
         {
+            Residents.Stop(binding.EvseId);
             OnRules(Failed(binding, server, $"{server.Name} is no longer an enabled approved server; choose another."));
+            return;
+        }
+
+        if (binding.ClientLocation == GridClientLocation.Evse)
+        {
+            Residents.Start(binding, server, restored);
+            return;
+        }
+
+        Residents.Stop(binding.EvseId);
+        if (credential is not { HoldsKey: true } || !DeviceIdentity.SameLfdi(credential.Lfdi, binding.Lfdi))
+        {
+            OnRules(Failed(binding, server, "the portal holds no device certificate for this charger; open its 2030.5 identity and choose one, then bind again."));
             return;
         }
 
         try
         {
-            var session = CreateSession(binding, server, authority.Open(binding.ProtectedCertificate), options, time, out var http);
+            var chain = credential.ChainPem is { Length: > 0 } pem ? SepTls.ParseTrustAnchors(pem) : null;
+            var session = CreateSession(binding, server, () => authority.Open(credential.ProtectedCertificate!), options, time, out var http, journal.For(binding.EvseId), chain);
+            if (restored is not null)
+            {
+                session.Restore(restored, snapshot!.RestorableUntil);
+            }
+
             scheduler.Add(session, http);
             feed.Publish(session.Rules);
         }
@@ -82,8 +171,10 @@ public sealed partial class GridClientWorker : BackgroundService
     public void Stop(Guid evseId)
     {
         scheduler.Remove(evseId);
+        Residents.Stop(evseId);
         recorded.TryRemove(evseId, out _);
         feed.Remove(evseId);
+        changedSinceSnapshot[evseId] = 0; // its kept rules go with the next snapshot
     }
 
     /// <summary>Polls one EVSE's session now, re-reading every resource, and returns its rules (after binding).</summary>
@@ -96,9 +187,14 @@ public sealed partial class GridClientWorker : BackgroundService
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<GridDbContext>();
         var server = await db.ApprovedServers.AsNoTracking().SingleAsync(s => s.Id == serverId, cancellationToken);
-        foreach (var binding in await db.GridBindings.AsNoTracking().Where(b => b.ServerId == serverId).ToListAsync(cancellationToken))
+        var bound = await (from b in db.GridBindings.AsNoTracking()
+                           where b.ServerId == serverId
+                           join c in db.DeviceCredentials.AsNoTracking() on b.EvseId equals c.EvseId into credentials
+                           from c in credentials.DefaultIfEmpty()
+                           select new { b, c }).ToListAsync(cancellationToken);
+        foreach (var x in bound)
         {
-            Start(binding, server);
+            Start(x.b, server, x.c);
         }
     }
 
@@ -108,30 +204,164 @@ public sealed partial class GridClientWorker : BackgroundService
         base.Dispose();
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>
+    /// Before the host listens: the sessions of every binding, each with the rules it kept for a restart — so that no
+    /// EVSE reconnecting after a restart is told "not bound" (and stops) for want of a session not yet made.
+    /// </summary>
+    public override async Task StartAsync(CancellationToken cancellationToken)
     {
+        await journal.LoadAsync(cancellationToken);
         await using (var scope = scopes.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<GridDbContext>();
-            var servers = await db.ApprovedServers.AsNoTracking().ToDictionaryAsync(s => s.Id, stoppingToken);
-            var bindings = await db.GridBindings.AsNoTracking().ToListAsync(stoppingToken);
+            var servers = await db.ApprovedServers.AsNoTracking().ToDictionaryAsync(s => s.Id, cancellationToken);
+            var bindings = await db.GridBindings.AsNoTracking().ToListAsync(cancellationToken);
+            var credentials = await db.DeviceCredentials.AsNoTracking().ToDictionaryAsync(c => c.EvseId, cancellationToken);
+            var now = time.GetUtcNow();
+            var snapshots = await db.GridRulesSnapshots.AsNoTracking().Where(s => s.RestorableUntil > now).ToDictionaryAsync(s => s.EvseId, cancellationToken);
             foreach (var binding in bindings)
             {
-                Start(binding, servers[binding.ServerId]);
+                Start(binding, servers[binding.ServerId], credentials.GetValueOrDefault(binding.EvseId), snapshots.GetValueOrDefault(binding.EvseId));
             }
 
-            LogLoaded(bindings.Count);
+            LogLoaded(bindings.Count, snapshots.Count);
+            loaded = true;
         }
 
-        await scheduler.RunAsync(stoppingToken);
+        await base.StartAsync(cancellationToken);
     }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var writer = journal.RunWriterAsync(stoppingToken);
+        var snapshotter = SnapshotLoopAsync(stoppingToken);
+        var sweeper = SweepResidentsAsync(stoppingToken);
+        await scheduler.RunAsync(stoppingToken);
+        await writer;
+        await snapshotter;
+        await sweeper;
+    }
+
+    /// <summary>Keeps the last rules for the next start first — while the store is still there — then stops the sessions.</summary>
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (loaded)
+            {
+                // Its own few seconds, even when the host's shutdown time is already up: not before the sessions are
+                // loaded (that would forget the last ones).
+                using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+                await SnapshotAsync(deadline.Token);
+            }
+        }
+        catch (Exception ex) when (ex is System.Data.Common.DbException or DbUpdateException or InvalidOperationException or OperationCanceledException or LinqToDB.LinqToDBException)
+        {
+            LogSnapshotFailed(ex);
+        }
+
+        await base.StopAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// The rules in force of every integrated EVSE, for a restart to go on with: those that changed within a second
+    /// (a portal killed just after its sessions first read their servers still restarts with them), and all of them
+    /// every half minute (their validity moves on with every good read).
+    /// </summary>
+    private async Task SnapshotLoopAsync(CancellationToken stoppingToken)
+    {
+        var full = time.GetUtcNow() + SnapshotEvery;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1), time, stoppingToken);
+                if (time.GetUtcNow() >= full)
+                {
+                    full = time.GetUtcNow() + SnapshotEvery;
+                    changedSinceSnapshot.Clear();
+                    await SnapshotAsync(stoppingToken);
+                }
+                else if (!changedSinceSnapshot.IsEmpty)
+                {
+                    var ids = changedSinceSnapshot.Keys.ToList();
+                    foreach (var id in ids)
+                    {
+                        changedSinceSnapshot.TryRemove(id, out _);
+                    }
+
+                    await SnapshotAsync(stoppingToken, ids);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is System.Data.Common.DbException or DbUpdateException or InvalidOperationException or LinqToDB.LinqToDBException)
+            {
+                LogSnapshotFailed(ex);
+            }
+        }
+    }
+
+    private static readonly TimeSpan SnapshotEvery = TimeSpan.FromSeconds(30);
+
+    /// <summary>Every second: rules an EVSE-resident client reported that have outlived their validity turn stale.</summary>
+    private async Task SweepResidentsAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1), time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                Residents.Sweep();
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // stopping
+        }
+    }
+
+    /// <summary>Replaces the kept rules of every EVSE, or only of <paramref name="only"/>.</summary>
+    private async Task SnapshotAsync(CancellationToken cancellationToken, IReadOnlyList<Guid>? only = null)
+    {
+        var now = time.GetUtcNow();
+        var wanted = only?.ToHashSet();
+        var rows = scheduler.All
+            .Select(s => (s.Rules, Until: s.RestorableUntil))
+            .Concat(Residents.Valid(now).Select(r => (Rules: r, Until: (DateTimeOffset?)r.ValidUntil)))
+            .Where(x => x.Until > now && (wanted is null || wanted.Contains(x.Rules.EvseId)))
+            .Select(x => new GridRulesSnapshot { EvseId = x.Rules.EvseId, RulesJson = System.Text.Json.JsonSerializer.Serialize(x.Rules, SnapshotJson), TakenAt = now, RestorableUntil = x.Until!.Value })
+            .ToList();
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<GridDbContext>();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        if (only is null)
+        {
+            await db.GridRulesSnapshots.ExecuteDeleteAsync(cancellationToken);
+        }
+        else
+        {
+            await db.GridRulesSnapshots.Where(s => EF.Parameter(only).Contains(s.EvseId)).ExecuteDeleteAsync(cancellationToken);
+        }
+
+        await db.InsertAllAsync(rows, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    private static readonly System.Text.Json.JsonSerializerOptions SnapshotJson = new(System.Text.Json.JsonSerializerDefaults.Web);
 
     private static GridRules Failed(GridBinding binding, ApprovedServer server, string detail) =>
         GridRules.NotIntegrated(binding.EvseId, GridIntegration.Failed, detail) with { ServerName = server.Name, Sfdi = binding.Sfdi };
 
     private void OnRules(GridRules rules)
     {
-        feed.Publish(rules);
+        if (feed.Publish(rules))
+        {
+            changedSinceSnapshot[rules.EvseId] = 0;
+        }
+
         var status = (rules.Integration, rules.IntegrationDetail);
         if (recorded.TryGetValue(rules.EvseId, out var last) && last == status)
         {
@@ -160,8 +390,11 @@ public sealed partial class GridClientWorker : BackgroundService
         }
     }
 
-    [LoggerMessage(LogLevel.Information, "Grid client sessions started for {Count} bound EVSEs")]
-    private partial void LogLoaded(int count);
+    [LoggerMessage(LogLevel.Information, "Grid client sessions started for {Count} bound EVSEs ({Restored} with the rules they had before the restart)")]
+    private partial void LogLoaded(int count, int restored);
+
+    [LoggerMessage(LogLevel.Warning, "Could not keep the grid rules for a restart")]
+    private partial void LogSnapshotFailed(Exception ex);
 
     [LoggerMessage(LogLevel.Information, "EVSE {EvseId} at {Server}: {Integration} {Detail}")]
     private partial void LogStatus(Guid evseId, string? server, GridIntegration integration, string? detail);

@@ -14,18 +14,25 @@ public sealed class GridRulesFeed
     /// <summary>Raised after the rules of one EVSE changed (anything but contact times).</summary>
     public event Action<GridRules>? Changed;
 
+    /// <summary>The rules of every EVSE the grid layer knows (bound, or bound before).</summary>
+    public IEnumerable<GridRules> All => rules.Values;
+
     public GridRules Get(Guid evseId) =>
         rules.TryGetValue(evseId, out var r) ? r : GridRules.NotIntegrated(evseId, GridIntegration.NotBound, "Not bound to a 2030.5 server.");
 
-    public void Publish(GridRules next)
+    /// <summary>Keeps the rules of one EVSE; true when they changed in content (listeners were told).</summary>
+    public bool Publish(GridRules next)
     {
         ArgumentNullException.ThrowIfNull(next);
         var previous = rules.GetValueOrDefault(next.EvseId);
         rules[next.EvseId] = next;
-        if (previous is null || Comparable(previous) != Comparable(next))
+        if (next.SameContentAs(previous))
         {
-            Changed?.Invoke(next);
+            return false;
         }
+
+        Changed?.Invoke(next);
+        return true;
     }
 
     public void Remove(Guid evseId)
@@ -35,6 +42,4 @@ public sealed class GridRulesFeed
             Changed?.Invoke(Get(evseId));
         }
     }
-
-    private static GridRules Comparable(GridRules r) => r with { LastContact = null, ValidUntil = default };
 }

@@ -21,7 +21,7 @@ public sealed class ProtectedFiles(PortalStorage storage, IDataProtectionProvide
         lock (gate)
         {
             var directory = Path.Combine(storage.DataDirectory, "secrets");
-            Directory.CreateDirectory(directory);
+            PrivateFolders.Create(directory);
             var path = Path.Combine(directory, name + ".protected");
             if (File.Exists(path))
             {
@@ -30,6 +30,7 @@ public sealed class ProtectedFiles(PortalStorage storage, IDataProtectionProvide
 
             var secret = create();
             File.WriteAllBytes(path, protector.Protect(secret));
+            PrivateFolders.Restrict(path);
             return secret;
         }
     }

@@ -23,18 +23,36 @@ public sealed class LiveEvse(Guid evseId, HubCallerContext context, DateTimeOffs
     /// <summary>The vehicle a driver said is plugged in here ("I'm plugged in here"), when the EVSE cannot read it.</summary>
     public string? ClaimedVehicleIdentifier { get; set; }
 
-    /// <summary>The vehicle plugged in: as the EVSE reads it, else as a driver claimed it.</summary>
-    public string? VehicleIdentifier => Status is { Plugged: true } s ? s.VehicleIdentifier ?? ClaimedVehicleIdentifier : null;
+    /// <summary>
+    /// The identifier the EVSE reports, once it is taken as the car plugged in here (<see cref="VehicleClaims"/>): at a
+    /// charger the car's driver trusts, or confirmed by the driver. Until then a reported identifier is only a claim.
+    /// </summary>
+    public string? AcceptedVehicleIdentifier { get; set; }
+
+    /// <summary>What the EVSE reports is plugged in, trusted or not.</summary>
+    public string? ReportedVehicleIdentifier => Status is { Plugged: true, VehicleIdentifier: { Length: > 0 } id } ? id : null;
+
+    /// <summary>The vehicle plugged in: as the EVSE reads it once accepted, else as its driver claimed it.</summary>
+    public string? VehicleIdentifier => Status is { Plugged: true } s
+        ? (s.VehicleIdentifier is { Length: > 0 } reported
+            ? (string.Equals(AcceptedVehicleIdentifier, reported, StringComparison.OrdinalIgnoreCase) ? reported : null)
+            : ClaimedVehicleIdentifier)
+        : null;
 }
 
 /// <summary>
 /// The registry of live EVSE connections: at most one per EVSE (a new one replaces and drops the old), looked up by
-/// EVSE id or by the vehicle identifier an EVSE reports. Raises events that the mediator and the pages listen to.
+/// EVSE id or by the vehicle plugged in — a vehicle identifier an EVSE reports counts once <see cref="VehicleClaims"/>
+/// has accepted it. Raises events that the mediator and the pages listen to.
 /// </summary>
 public sealed class EvseConnections
 {
     private readonly ConcurrentDictionary<Guid, LiveEvse> live = new();
     private readonly ConcurrentDictionary<string, Guid> byVehicle = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<Guid, byte>> reportedAt = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>An EVSE reports a vehicle identifier it did not report before (plugged in, or another car), or stopped reporting one: a claim to judge.</summary>
+    public event Action<Guid, string>? VehicleReported;
 
     /// <summary>An EVSE connected (after its previous connection, if any, was dropped).</summary>
     public event Action<Guid>? Connected;
@@ -44,6 +62,9 @@ public sealed class EvseConnections
 
     /// <summary>An EVSE reported a status.</summary>
     public event Action<Guid, StatusMessage>? StatusChanged;
+
+    /// <summary>What a decision depends on changed at an EVSE: a car plugged in or out, its identity, the EVSE's grid state.</summary>
+    public event Action<Guid>? FactsChanged;
 
     public int Count => live.Count;
 
@@ -58,14 +79,50 @@ public sealed class EvseConnections
             ? evse
             : null;
 
+    /// <summary>The live EVSEs that report this identifier now (plugged), accepted or not.</summary>
+    public IReadOnlyList<Guid> ReportingNow(string vehicleIdentifier) =>
+        reportedAt.TryGetValue(vehicleIdentifier, out var at) ? [.. at.Keys.Where(id => live.TryGetValue(id, out var e) && string.Equals(e.ReportedVehicleIdentifier, vehicleIdentifier, StringComparison.OrdinalIgnoreCase))] : [];
+
+    /// <summary>Takes the identifier the EVSE reports as the car plugged in there; false when it no longer reports it.</summary>
+    public bool Accept(Guid evseId, string vehicleIdentifier)
+    {
+        if (!live.TryGetValue(evseId, out var evse) || !string.Equals(evse.ReportedVehicleIdentifier, vehicleIdentifier, StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
+        if (string.Equals(evse.AcceptedVehicleIdentifier, vehicleIdentifier, StringComparison.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+
+        evse.AcceptedVehicleIdentifier = vehicleIdentifier;
+        byVehicle[vehicleIdentifier] = evseId;
+        FactsChanged?.Invoke(evseId);
+        return true;
+    }
+
+    /// <summary>No longer takes what the EVSE reports as the car plugged in there (two chargers claim the car).</summary>
+    public void Unaccept(Guid evseId)
+    {
+        if (live.TryGetValue(evseId, out var evse) && evse.AcceptedVehicleIdentifier is { } accepted)
+        {
+            evse.AcceptedVehicleIdentifier = null;
+            byVehicle.TryRemove(new KeyValuePair<string, Guid>(accepted, evseId));
+            FactsChanged?.Invoke(evseId);
+        }
+    }
+
     /// <summary>
     /// Records a driver's "I'm plugged in here" for an EVSE that reports a plugged vehicle it cannot identify; false when
-    /// the EVSE is offline, nothing is plugged, or it already reads another vehicle. The claim ends when the car unplugs.
+    /// the EVSE is offline, nothing is plugged, it already reads another vehicle, or another driver's car is claimed there
+    /// for this plug-in. The claim ends when the car unplugs.
     /// </summary>
     public bool Claim(Guid evseId, string vehicleIdentifier)
     {
         if (!live.TryGetValue(evseId, out var evse) || evse.Status is not { Plugged: true } status
-            || (status.VehicleIdentifier is { } read && !string.Equals(read, vehicleIdentifier, StringComparison.OrdinalIgnoreCase)))
+            || (status.VehicleIdentifier is { } read && !string.Equals(read, vehicleIdentifier, StringComparison.OrdinalIgnoreCase))
+            || (evse.ClaimedVehicleIdentifier is { } other && !string.Equals(other, vehicleIdentifier, StringComparison.OrdinalIgnoreCase)))
         {
             return false;
         }
@@ -78,6 +135,7 @@ public sealed class EvseConnections
         evse.ClaimedVehicleIdentifier = vehicleIdentifier;
         byVehicle[vehicleIdentifier] = evseId;
         StatusChanged?.Invoke(evseId, status);
+        FactsChanged?.Invoke(evseId);
         return true;
     }
 
@@ -98,7 +156,7 @@ public sealed class EvseConnections
         if (live.TryGetValue(evseId, out var current) && current.ConnectionId == connectionId
             && live.TryRemove(new KeyValuePair<Guid, LiveEvse>(evseId, current)))
         {
-            Forget(current.Status, evseId);
+            Forget(current, evseId);
             Disconnected?.Invoke(evseId);
         }
     }
@@ -107,7 +165,15 @@ public sealed class EvseConnections
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(status);
-        Forget(connection.Status, connection.EvseId);
+        var before = connection.Status;
+        var reportedBefore = connection.ReportedVehicleIdentifier;
+        var reported = status is { Plugged: true, VehicleIdentifier: { Length: > 0 } id } ? id : null;
+        var changed = !string.Equals(reportedBefore, reported, StringComparison.OrdinalIgnoreCase);
+        if (changed)
+        {
+            Forget(connection, connection.EvseId); // never forgotten and found again for a status that says the same car: WhereIs holds throughout
+        }
+
         connection.Status = status;
         connection.LastSeen = at;
         if (!status.Plugged && connection.ClaimedVehicleIdentifier is { } claimed)
@@ -116,19 +182,42 @@ public sealed class EvseConnections
             connection.ClaimedVehicleIdentifier = null; // unplugged: the claim ends with the session
         }
 
-        if (status is { Plugged: true, VehicleIdentifier: { Length: > 0 } identifier })
+        if (changed && reported is not null)
         {
-            byVehicle[identifier] = connection.EvseId;
+            reportedAt.GetOrAdd(reported, _ => new ConcurrentDictionary<Guid, byte>())[connection.EvseId] = 0;
         }
 
         StatusChanged?.Invoke(connection.EvseId, status);
+        if (changed && reported is not null)
+        {
+            VehicleReported?.Invoke(connection.EvseId, reported); // a claim to judge (the car that left was passed on by Forget)
+        }
+
+        if (before is null || before.Plugged != status.Plugged || before.VehicleIdentifier != status.VehicleIdentifier
+            || before.GridState != status.GridState || before.J3072Capable != status.J3072Capable || before.State != status.State)
+        {
+            FactsChanged?.Invoke(connection.EvseId);
+        }
     }
 
-    private void Forget(StatusMessage? previous, Guid evseId)
+    /// <summary>What the EVSE reported stops counting: its accepted car, and its report of it.</summary>
+    private void Forget(LiveEvse evse, Guid evseId)
     {
-        if (previous?.VehicleIdentifier is { Length: > 0 } identifier)
+        if (evse.AcceptedVehicleIdentifier is { } accepted)
         {
-            byVehicle.TryRemove(new KeyValuePair<string, Guid>(identifier, evseId));
+            byVehicle.TryRemove(new KeyValuePair<string, Guid>(accepted, evseId));
+            evse.AcceptedVehicleIdentifier = null;
+        }
+
+        if (evse.ReportedVehicleIdentifier is { } reported && reportedAt.TryGetValue(reported, out var at))
+        {
+            at.TryRemove(evseId, out _);
+            if (at.IsEmpty)
+            {
+                reportedAt.TryRemove(new KeyValuePair<string, ConcurrentDictionary<Guid, byte>>(reported, at));
+            }
+
+            VehicleReported?.Invoke(evseId, reported);
         }
     }
 }

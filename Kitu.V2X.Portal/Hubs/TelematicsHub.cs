@@ -1,7 +1,7 @@
 using Kitu.V2X.Portal.Api;
 using Kitu.V2X.Portal.Data;
 using Kitu.V2X.Portal.Domain.ConsumerSupport;
-using Kitu.V2X.Portal.Workers;
+using Kitu.V2X.Portal.Discharge;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.EntityFrameworkCore;
@@ -12,10 +12,10 @@ namespace Kitu.V2X.Portal.Hubs;
 /// The OEM telematics link (<c>/hubs/telematics</c>): a car maker's cloud connects with its operator API key and
 /// carries the commands of EV-executed programs to its cars (seed A.2.2). Only an OEM operator that names the
 /// vehicle makes it reaches may connect; it is only ever sent, and may only answer for, commands for those cars.
-/// Every message is checked before it touches state.
+/// Every message is checked before it touches state; answers go to the <see cref="CommandInbox"/>, never to the mediator.
 /// </summary>
 [Authorize(AuthenticationSchemes = ApiKeyAuthentication.SchemeName)]
-public sealed class TelematicsHub(TelematicsLinks links, DischargeMediator mediator, PortalDbContext db, TimeProvider time) : Hub<ITelematicsClient>
+public sealed class TelematicsHub(TelematicsLinks links, CommandInbox inbox, LiveCommands live, PortalDbContext db, TimeProvider time) : Hub<ITelematicsClient>
 {
     public const string Path = "/hubs/telematics";
 
@@ -29,8 +29,7 @@ public sealed class TelematicsHub(TelematicsLinks links, DischargeMediator media
             throw new HubException("Only a car maker's operator that names the vehicle makes it reaches may open a telematics link.");
         }
 
-        links.Add(op.Id, Context.ConnectionId);
-        mediator.OnTelematicsConnected(op.Id);
+        links.Add(op.Id, Context.ConnectionId); // the mediator hears of it from the link's Connected event
     }
 
     public override Task OnDisconnectedAsync(Exception? exception)
@@ -39,23 +38,19 @@ public sealed class TelematicsHub(TelematicsLinks links, DischargeMediator media
         return Task.CompletedTask;
     }
 
-    public async Task Ack(Guid commandId)
+    public Task Ack(Guid commandId)
     {
         Current();
-        if (!await mediator.OnTelematicsAckAsync(OperatorId, commandId, Context.ConnectionAborted))
-        {
-            throw new HubException("Unknown command id for this link.");
-        }
+        Require(inbox.Ack(ProgramExecutor.Ev, OperatorId, commandId), "Unknown command id for this link.");
+        return Task.CompletedTask;
     }
 
-    public async Task Reject(Guid commandId, string reason)
+    public Task Reject(Guid commandId, string reason)
     {
         Current();
         Require(reason is { Length: > 0 and <= 64 }, "A reject needs a reason code of at most 64 characters.");
-        if (!await mediator.OnTelematicsRejectAsync(OperatorId, commandId, reason, Context.ConnectionAborted))
-        {
-            throw new HubException("Unknown command id for this link.");
-        }
+        Require(inbox.Reject(ProgramExecutor.Ev, OperatorId, commandId, reason), "Unknown command id for this link.");
+        return Task.CompletedTask;
     }
 
     public Task Report(VehicleReportMessage report)
@@ -66,11 +61,13 @@ public sealed class TelematicsHub(TelematicsLinks links, DischargeMediator media
         Require(double.IsFinite(report.PowerKw) && Math.Abs(report.PowerKw) <= 1_000, "Power must be between −1,000 and 1,000 kW.");
         Require(report.VehicleIdentifier is { Length: > 0 and <= 64 }, "The vehicle identifier is 1 to 64 characters.");
         Require(report.Reason is null or { Length: <= 64 }, "The reason is at most 64 characters.");
-        if (!mediator.OnTelematicsReport(OperatorId, report, time.GetUtcNow()))
-        {
-            throw new HubException("Unknown command id for this link.");
-        }
-
+        // A report for a command this link carries is kept for the watch; for one the portal does not run (any more),
+        // only while the car says it discharges (so the orphan check can stop it).
+        var command = live.Get(report.CommandId);
+        var known = command is not null;
+        Require(!(known && (command!.Executor != ProgramExecutor.Ev || command.TelematicsOperatorId != OperatorId)) && (known || report.PowerKw < 0), "Unknown command id for this link.");
+        Require(links.Report(OperatorId, report, time.GetUtcNow()), "Too many reports are kept for this link; try again later.");
+        inbox.Reported();
         return Task.CompletedTask;
     }
 

@@ -11,6 +11,9 @@ public sealed class TelematicsLinks
     private readonly ConcurrentDictionary<Guid, string> links = new();
     private readonly ConcurrentDictionary<Guid, (Guid OperatorId, VehicleReportMessage Report, DateTimeOffset At)> reports = new();
 
+    /// <summary>An operator's link came up.</summary>
+    public event Action<Guid>? Connected;
+
     /// <summary>An operator's link was lost.</summary>
     public event Action<Guid>? Disconnected;
 
@@ -18,7 +21,11 @@ public sealed class TelematicsLinks
 
     public bool IsOnline(Guid operatorId) => links.ContainsKey(operatorId);
 
-    public void Add(Guid operatorId, string connectionId) => links[operatorId] = connectionId;
+    public void Add(Guid operatorId, string connectionId)
+    {
+        links[operatorId] = connectionId;
+        Connected?.Invoke(operatorId);
+    }
 
     public void Remove(Guid operatorId, string connectionId)
     {

@@ -17,6 +17,7 @@ public sealed class EventPowerSeries(TimeProvider time)
     private static readonly TimeSpan FlatEvery = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan KeepFor = TimeSpan.FromDays(1);
     private readonly ConcurrentDictionary<Guid, List<EventPowerPoint>> series = new();
+    private readonly ConcurrentDictionary<Guid, ConcurrentDictionary<Guid, double>> asked = new();
     private DateTimeOffset lastSweep;
 
     public void Record(Guid eventId, double achievedKw, double targetKw)
@@ -49,6 +50,23 @@ public sealed class EventPowerSeries(TimeProvider time)
             lastSweep = now;
             Sweep(now);
         }
+    }
+
+    /// <summary>
+    /// The target of an event asked per car: what each car taking part was asked, summed over every car that took part —
+    /// a car that stops (its driver, its floor, the grid) keeps its part in the target, so the target does not fall with
+    /// the achieved power. <paramref name="live"/> are the event's live commands (car, kW asked) at this pass.
+    /// </summary>
+    public double PerCarTarget(Guid eventId, IEnumerable<(Guid VehicleId, double Kw)> live)
+    {
+        ArgumentNullException.ThrowIfNull(live);
+        var parts = asked.GetOrAdd(eventId, _ => new());
+        foreach (var (vehicle, kw) in live)
+        {
+            parts.AddOrUpdate(vehicle, kw, (_, before) => Math.Max(before, kw));
+        }
+
+        return parts.Values.Sum();
     }
 
     /// <summary>The event's points, oldest first, averaged down to at most <paramref name="buckets"/> points for a chart.</summary>
@@ -85,6 +103,7 @@ public sealed class EventPowerSeries(TimeProvider time)
                 if (points.Count == 0 || now - points[^1].At > KeepFor)
                 {
                     series.TryRemove(id, out _);
+                    asked.TryRemove(id, out _);
                 }
             }
         }

@@ -1,7 +1,6 @@
 using Kitu.V2X.Portal.Data;
 using Kitu.V2X.Portal.Domain.ConsumerSupport;
 using Kitu.V2X.Portal.Domain.Mediation;
-using Kitu.V2X.Portal.Workers;
 using Microsoft.EntityFrameworkCore;
 
 namespace Kitu.V2X.Portal.Programs;
@@ -18,6 +17,12 @@ public sealed class ProgramFormModel
     public bool IsEmergency { get; set; }
 
     public decimal PayPerKwh { get; set; } = 0.25m;
+
+    /// <summary>ISO 4217 code the pay is in.</summary>
+    public string Currency { get; set; } = "USD";
+
+    /// <summary>The zone events are scheduled and shown in.</summary>
+    public string TimeZoneId { get; set; } = "America/Los_Angeles";
 
     /// <summary>Comma-separated utility names whose customers may enroll; empty = any.</summary>
     public string EligibleUtilities { get; set; } = "";
@@ -45,24 +50,23 @@ public sealed class DispatchFormModel
 public sealed record OperatorProgram(Guid Id, string Name, ProgramStatus Status, double? MaxKwPerVehicle, ProgramEvent? LatestEvent)
 {
     public ProgramExecutor Executor { get; init; }
-}
 
-/// <summary>A command of an event, for the operator's monitor (no personal data: vehicle and charger by name only).</summary>
-public sealed record EventCommandRow(Guid CommandId, string Vehicle, string Charger, CommandState State, double Kw, double? MeasuredKw, string? Reason)
-{
-    public Guid VehicleId { get; init; }
-}
+    /// <summary>The zone the program's events are shown in.</summary>
+    public TimeZoneInfo Zone { get; init; } = TimeZoneInfo.Utc;
 
-/// <summary>A refusal of an event, with its reasons.</summary>
-public sealed record EventRefusalRow(string Vehicle, IReadOnlyList<Reason> Reasons);
+    public decimal PayPerKwh { get; init; }
+
+    public string Currency { get; init; } = "USD";
+}
 
 /// <summary>
-/// The operator's programs, dispatch (now or later, per car or a total target), cancel and event monitor, scoped to
-/// the operator the account acts for. The REST API (Api/OperatorApi) offers the same to the operator's systems.
+/// The operator's programs, dispatch (now or later, per car or a total target), cancel, the event monitor and past
+/// events, scoped to the operator the account acts for. Dispatch, cancel and results are the use cases the REST API
+/// (Api/OperatorApi) calls too: <see cref="DispatchEvent"/>, <see cref="CancelEvent"/>, <see cref="EventReports"/>.
 /// </summary>
-public sealed class ProgramDispatch(PortalDbContext db, DischargeMediator mediator, TimeProvider time)
+public sealed class ProgramDispatch(PortalDbContext db, DispatchEvent dispatch, CancelEvent cancel, EventReports reports, TimeProvider time)
 {
-    public const string NotYours = "Program not found among your operator's programs.";
+    public const string NotYours = DispatchEvent.NotYours;
 
     public async Task<IReadOnlyList<OperatorProgram>> ProgramsAsync(string userId, CancellationToken cancellationToken)
     {
@@ -71,71 +75,31 @@ public sealed class ProgramDispatch(PortalDbContext db, DischargeMediator mediat
         var ids = programs.Select(p => p.Id).ToList();
         var latest = (await db.ProgramEvents.AsNoTracking().Where(e => ids.Contains(e.ProgramId)).ToListAsync(cancellationToken))
             .GroupBy(e => e.ProgramId).ToDictionary(g => g.Key, g => g.OrderByDescending(e => e.CreatedAt).First());
-        return programs.Select(p => new OperatorProgram(p.Id, p.Name, p.Status, p.MaxKwPerVehicle, latest.GetValueOrDefault(p.Id)) { Executor = p.Executor }).ToList();
+        return programs.Select(p => new OperatorProgram(p.Id, p.Name, p.Status, p.MaxKwPerVehicle, latest.GetValueOrDefault(p.Id))
+        {
+            Executor = p.Executor,
+            Zone = Presentation.Clock.Zone(p.TimeZoneId),
+            PayPerKwh = p.CompensationPerKwh,
+            Currency = p.Currency,
+        }).ToList();
     }
 
     /// <summary>
-    /// Dispatches an event — now or later, at a power per car or a total target shared out over the cars; returns the
-    /// error in plain words, or null.
+    /// Dispatches an event — now or later, at a power per car or a total target shared out over the cars — through the
+    /// one use case the API calls too; with an event in force, the result asks the operator to choose.
     /// </summary>
-    public async Task<string?> DispatchAsync(string userId, Guid programId, DispatchFormModel form, CancellationToken cancellationToken)
+    public async Task<DispatchResult> DispatchAsync(string userId, Guid programId, DispatchFormModel form, CancellationToken cancellationToken, WhenInForce whenInForce = WhenInForce.Ask)
     {
         ArgumentNullException.ThrowIfNull(form);
-        var operatorId = await OperatorOfAsync(userId, cancellationToken);
-        var program = await db.DischargePrograms.AsNoTracking().SingleOrDefaultAsync(p => p.Id == programId && p.OperatorId == operatorId, cancellationToken);
-        if (program is null)
-        {
-            return NotYours;
-        }
-
-        if (program.Status != ProgramStatus.Published)
-        {
-            return "Only a published program can dispatch events.";
-        }
-
-        if (form.TotalTarget ? form.Kw is <= 0 or > 100_000 : form.Kw is <= 0 or > 350)
-        {
-            return form.TotalTarget ? "Ask for a total above 0 and at most 100,000 kW." : "Ask for more than 0 and at most 350 kW per car.";
-        }
-
-        if (form.Minutes is < 1 or > 24 * 60 || form.StartInMinutes is < 0 or > 7 * 24 * 60)
-        {
-            return "An event lasts 1 minute to 24 hours and starts within a week.";
-        }
-
-        if (form.StartInMinutes < program.NoticeMinutes)
-        {
-            return $"{program.Name} promises its drivers {program.NoticeMinutes} minutes' notice: start the event at least that far ahead.";
-        }
-
-        var now = time.GetUtcNow();
-        var start = now.AddMinutes(form.StartInMinutes);
-        var programEvent = new ProgramEvent
-        {
-            ProgramId = programId,
-            Start = start,
-            End = start.AddMinutes(form.Minutes),
-            RequestedKwPerVehicle = form.TotalTarget ? null : form.Kw,
-            TotalTargetKw = form.TotalTarget ? form.Kw : null,
-            CreatedAt = now,
-        };
-        if (programEvent.Validate() is { Count: > 0 } errors)
-        {
-            return string.Join(" ", errors);
-        }
-
-        // A new dispatch that starts now replaces the program's event in force: its running discharges end and the
-        // new one decides afresh. A later one leaves it be.
-        if (form.StartInMinutes == 0)
-        {
-            await db.ProgramEvents.Where(e => e.ProgramId == programId && e.CancelledAt == null && e.Start <= now && e.End > now)
-                .ExecuteUpdateAsync(set => set.SetProperty(e => e.End, now), cancellationToken);
-        }
-
-        db.ProgramEvents.Add(programEvent);
-        await db.SaveChangesAsync(cancellationToken);
-        await mediator.PassNowAsync(cancellationToken);
-        return null;
+        var operatorId = await OperatorOfAsync(userId, cancellationToken) ?? Guid.Empty;
+        var request = new DispatchRequest(
+            programId,
+            form.TotalTarget ? null : form.Kw,
+            form.TotalTarget ? form.Kw : null,
+            form.StartInMinutes == 0 ? null : time.GetUtcNow().AddMinutes(form.StartInMinutes),
+            form.Minutes,
+            whenInForce);
+        return await dispatch.RunAsync(operatorId, request, cancellationToken);
     }
 
     /// <summary>Creates a draft program for the user's operator; the errors in plain words (empty when created).</summary>
@@ -158,6 +122,8 @@ public sealed class ProgramDispatch(PortalDbContext db, DischargeMediator mediat
             Executor = form.Executor,
             IsEmergency = form.IsEmergency,
             CompensationPerKwh = form.PayPerKwh,
+            Currency = form.Currency.Trim().ToUpperInvariant(),
+            TimeZoneId = form.TimeZoneId.Trim(),
             EligibleUtilities = [.. form.EligibleUtilities.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)],
             MaxKwPerVehicle = form.MaxKwPerVehicle,
             NoticeMinutes = form.NoticeMinutes,
@@ -186,46 +152,22 @@ public sealed class ProgramDispatch(PortalDbContext db, DischargeMediator mediat
     }
 
     /// <summary>Cancels an event of the operator's; running discharges stop at once.</summary>
-    public async Task<bool> CancelAsync(string userId, Guid eventId, CancellationToken cancellationToken)
+    public async Task<bool> CancelAsync(string userId, Guid eventId, CancellationToken cancellationToken) =>
+        await OperatorOfAsync(userId, cancellationToken) is { } operatorId && await cancel.RunAsync(operatorId, eventId, cancellationToken);
+
+    /// <summary>An event of the operator's with its results; null when it is not theirs.</summary>
+    public async Task<EventReport?> ReportAsync(string userId, Guid eventId, CancellationToken cancellationToken) =>
+        await OperatorOfAsync(userId, cancellationToken) is { } operatorId ? await reports.ForOperatorAsync(operatorId, eventId, cancellationToken) : null;
+
+    /// <summary>The operator's past events of a program, latest first, with their outcomes.</summary>
+    public async Task<IReadOnlyList<EventReport>> PastAsync(string userId, Guid programId, CancellationToken cancellationToken) =>
+        await OperatorOfAsync(userId, cancellationToken) is { } operatorId ? await reports.PastAsync(operatorId, programId, 10, cancellationToken) : [];
+
+    /// <summary>A car as the operator may see it: a fleet's vehicle by its fleet name, any other under a pseudonym.</summary>
+    public static string Label(ParticipantOutcome participant)
     {
-        var operatorId = await OperatorOfAsync(userId, cancellationToken);
-        var ids = await (from e in db.ProgramEvents join p in db.DischargePrograms on e.ProgramId equals p.Id
-                         where e.Id == eventId && p.OperatorId == operatorId && e.CancelledAt == null select e.Id).ToListAsync(cancellationToken);
-        if (ids.Count == 0)
-        {
-            return false;
-        }
-
-        await db.ProgramEvents.Where(e => e.Id == eventId).ExecuteUpdateAsync(s => s.SetProperty(e => e.CancelledAt, time.GetUtcNow()), cancellationToken);
-        await mediator.CancelledAsync(eventId, cancellationToken);
-        return true;
-    }
-
-    /// <summary>The commands and refusals of an event of the operator's; empty when it is not theirs.</summary>
-    public async Task<(IReadOnlyList<EventCommandRow> Commands, IReadOnlyList<EventRefusalRow> Refusals)> MonitorAsync(string userId, Guid eventId, CancellationToken cancellationToken)
-    {
-        var operatorId = await OperatorOfAsync(userId, cancellationToken);
-        var owned = await (from e in db.ProgramEvents join p in db.DischargePrograms on e.ProgramId equals p.Id where e.Id == eventId && p.OperatorId == operatorId select e.Id).AnyAsync(cancellationToken);
-        if (!owned)
-        {
-            return ([], []);
-        }
-
-        var commands = await (from c in db.DischargeCommands.AsNoTracking()
-                              join v in db.Vehicles.AsNoTracking() on c.VehicleId equals v.Id
-                              join e in db.Evses.AsNoTracking() on c.EvseId equals e.Id
-                              where c.EventId == eventId
-                              orderby v.Name
-                              select new EventCommandRow(c.Id, v.FleetSiteId == null ? "" : v.Name, e.Name, c.State, c.Kw, c.MeasuredKw, c.ReasonText) { VehicleId = v.Id }).ToListAsync(cancellationToken);
-        var refusals = await (from d in db.EventDecisions.AsNoTracking()
-                              join v in db.Vehicles.AsNoTracking() on d.VehicleId equals v.Id
-                              where d.EventId == eventId && !d.Accepted
-                              orderby v.Name
-                              select new { v.Id, v.Name, v.FleetSiteId, d.Reasons }).ToListAsync(cancellationToken);
-        // A private driver's car is shown to the operator under a pseudonym; a fleet's vehicles by their fleet names.
-        return (
-            commands.Select(c => c.Vehicle.Length > 0 ? c : c with { Vehicle = Pseudonym(c.VehicleId) }).ToList(),
-            refusals.Select(r => new EventRefusalRow(r.FleetSiteId == null ? Pseudonym(r.Id) : r.Name, r.Reasons)).ToList());
+        ArgumentNullException.ThrowIfNull(participant);
+        return participant.FleetName ?? Pseudonym(participant.VehicleId);
     }
 
     public static string Pseudonym(Guid vehicleId) => $"Car {vehicleId.ToString("N")[..6].ToUpperInvariant()}";

@@ -17,6 +17,9 @@ public sealed class SandboxOptions
     /// <summary>The registration PIN the sandbox gives every device (six digits, the last a check digit).</summary>
     public uint RegistrationPin { get; set; } = 111115;
 
+    /// <summary>Whether the sandbox utility has enrolled the portal's device CA (off to test chargers with other identities).</summary>
+    public bool TrustPortalDeviceCa { get; set; } = true;
+
     public string ServerName { get; set; } = "Sandbox Utility";
 
     public string UtilityName { get; set; } = "Sandbox Utility (demo)";

@@ -11,11 +11,19 @@ namespace Kitu.V2X.Portal.Sandbox;
 
 /// <summary>
 /// A small IEEE 2030.5 server on its own HTTPS port — TLS 1.2, ECDHE-ECDSA-AES128-CCM8, client certificates
-/// required and chained to the device CA — serving <see cref="SandboxState"/>. Each device is known by the LFDI of
+/// required and chained to a device CA the sandbox utility enrolled (<see cref="SandboxTrust"/>) — serving <see cref="SandboxState"/>. Each device is known by the LFDI of
 /// the certificate it presents and sees only its own resources. A real server over the network, not a mock.
 /// </summary>
-public sealed class SandboxServer(SandboxState state, X509Certificate2 serverCertificate, X509Certificate2Collection deviceAuthorities, int port, ILoggerFactory loggerFactory) : IAsyncDisposable
+public sealed class SandboxServer(SandboxState state, X509Certificate2 serverCertificate, SandboxTrust trust, int port, ILoggerFactory loggerFactory) : IAsyncDisposable
 {
+    /// <summary>A server that trusts exactly these device CAs.</summary>
+    public SandboxServer(SandboxState state, X509Certificate2 serverCertificate, X509Certificate2Collection deviceAuthorities, int port, ILoggerFactory loggerFactory)
+        : this(state, serverCertificate, new SandboxTrust(deviceAuthorities), port, loggerFactory)
+    {
+    }
+
+    public SandboxTrust Trust => trust;
+
     private const int MaxRequestBytes = 64 * 1024;
     private readonly ILogger logger = loggerFactory.CreateLogger<SandboxServer>();
     private WebApplication? app;
@@ -88,17 +96,22 @@ public sealed class SandboxServer(SandboxState state, X509Certificate2 serverCer
         OnAuthenticate = (_, options) => options.CipherSuitesPolicy = SepTls.CipherSuites,
     };
 
-    private bool ChainsToDeviceAuthority(X509Certificate2 certificate)
-    {
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.AddRange(deviceAuthorities);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        return chain.Build(certificate);
-    }
+    private bool ChainsToDeviceAuthority(X509Certificate2 certificate) => trust.Accepts(certificate);
 
     private void Map(WebApplication web)
     {
+        web.Use(async (http, next) =>
+        {
+            state.Count(http.Request.Method, http.Request.Path.Value ?? "/");
+            if (state.FaultOn(http.Request.Path.Value ?? "/") is { } fault)
+            {
+                await MisbehaveAsync(http, fault);
+                return;
+            }
+
+            await next(http);
+        });
+
         web.MapGet("/dcap", (HttpContext http) => Xml(state.DeviceCapability(Lfdi(http))));
         web.MapGet("/tm", () => Xml(state.Time()));
         web.MapGet("/edev", (HttpContext http, int? s, int? l) => Xml(state.EndDevices(Lfdi(http), Math.Max(0, s ?? 0), Limit(l))));
@@ -117,22 +130,65 @@ public sealed class SandboxServer(SandboxState state, X509Certificate2 serverCer
 
         var edev = web.MapGroup("/edev/{index:int}");
         edev.MapGet("/", (HttpContext http, int index) => Own(http, index, d => Xml(state.EndDevice(d))));
-        edev.MapGet("/rg", (HttpContext http, int index) => Own(http, index, d => Xml(state.Registration(d))));
+        edev.MapGet("/rg", (HttpContext http, int index) => Own(http, index, d => state.WithholdRegistration ? Results.NotFound() : Xml(state.Registration(d))));
         edev.MapGet("/fsa", (HttpContext http, int index) => Own(http, index, d => Xml(state.Assignments(d))));
-        edev.MapGet("/der", (HttpContext http, int index) => Own(http, index, d => Xml(state.DerList(d))));
-        edev.MapPut("/der/0/dercap", async (HttpContext http, int index) => await StoreAsync<DerCapability>(http, index, (d, v) => state.Store(d, v)));
-        edev.MapPut("/der/0/derg", async (HttpContext http, int index) => await StoreAsync<DerSettings>(http, index, (d, v) => state.Store(d, v)));
+        edev.MapGet("/der", (HttpContext http, int index) => Own(http, index, d => state.OfferDerList ? Xml(state.DerList(d)) : Results.NotFound()));
+        edev.MapPut("/der/0/dercap", async (HttpContext http, int index) => await StoreAsync<DerCapability>(http, index, (d, v) => d.Capability = v));
+        edev.MapPut("/der/0/derg", async (HttpContext http, int index) => await StoreAsync<DerSettings>(http, index, (d, v) => d.Settings = v));
+        edev.MapPut("/der/0/ders", async (HttpContext http, int index) => await StoreAsync<DerStatus>(http, index, (d, v) => d.Status = v));
+        edev.MapPut("/der/0/dera", async (HttpContext http, int index) => await StoreAsync<DerAvailability>(http, index, (d, v) => d.Availability = v));
 
-        web.MapGet("/derp", () => Xml(state.Programs()));
-        web.MapGet("/derp/0/dderc", () => Xml(SandboxState.DefaultControl()));
-        web.MapGet("/derp/0/derc", (int? s, int? l) => Xml(state.ControlList(Math.Max(0, s ?? 0), Limit(l))));
-        web.MapGet("/derp/0/dc", () => Xml(SandboxState.Curves()));
+        web.MapGet("/derp", (int? s, int? l) => Xml(state.Programs(Math.Max(0, s ?? 0), Limit(l))));
+        web.MapGet("/derp/{program:int}", (int program) => XmlOrNotFound(state.Program(program)));
+        web.MapGet("/derp/{program:int}/dderc", (int program) => XmlOrNotFound(state.DefaultControl(program)));
+        web.MapGet("/derp/{program:int}/derc", (int program, int? s, int? l) => XmlOrNotFound(state.ControlList(program, Math.Max(0, s ?? 0), Limit(l))));
+        web.MapGet("/derp/{program:int}/dc", (int program, int? s, int? l) => XmlOrNotFound(state.Curves(program, Math.Max(0, s ?? 0), Limit(l))));
+        web.MapGet("/derp/{program:int}/dc/{curve:int}", (int program, int curve) => XmlOrNotFound(state.Curve(program, curve)));
         web.MapPost("/rsp", async (HttpContext http) =>
         {
             var response = await ReadAsync<DerControlResponse>(http);
             return response is not null && state.Store(Lfdi(http), response) ? Results.Created() : Results.BadRequest();
         });
     }
+
+    /// <summary>An HTTP error, a body that trickles (headers at once, then a byte now and then), or no answer at all.</summary>
+    private static async Task MisbehaveAsync(HttpContext http, SandboxFault fault)
+    {
+        if (fault.Hang)
+        {
+            await Task.Delay(Timeout.Infinite, http.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+            return;
+        }
+
+        if (fault.StatusCode is { } code)
+        {
+            http.Response.StatusCode = code;
+            return;
+        }
+
+        if (fault.BodyDelayPerByte is { } delay)
+        {
+            http.Response.ContentType = Sep.MediaType;
+            await http.Response.StartAsync(http.RequestAborted);
+            var body = "<DeviceCapability xmlns=\"urn:ieee:std:2030.5:ns\" href=\"/dcap\" pollRate=\"10\"></DeviceCapability>"u8.ToArray();
+            try
+            {
+                for (var i = 0; !http.RequestAborted.IsCancellationRequested; i = (i + 1) % body.Length)
+                {
+                    await http.Response.Body.WriteAsync(body.AsMemory(i, 1), http.RequestAborted);
+                    await http.Response.Body.FlushAsync(http.RequestAborted);
+                    await Task.Delay(delay, http.RequestAborted);
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                // The client gave up, as it should.
+            }
+        }
+    }
+
+    private static IResult XmlOrNotFound<T>(T? resource)
+        where T : class => resource is null ? Results.NotFound() : Xml(resource);
 
     private static int Limit(int? l) => Math.Clamp(l ?? 32, 0, 256);
 
@@ -160,7 +216,7 @@ public sealed class SandboxServer(SandboxState state, X509Certificate2 serverCer
             return Results.BadRequest();
         }
 
-        store(device, value);
+        state.Store(device, d => store(d, value));
         return Results.NoContent();
     }
 

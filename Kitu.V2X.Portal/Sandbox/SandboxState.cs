@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using Kitu.V2X.Portal.Domain.GridSecurity.Ieee2030_5;
 using Microsoft.Extensions.Options;
@@ -13,33 +14,56 @@ public sealed record SandboxDevice(int Index, string Lfdi, ulong Sfdi, DateTimeO
 
     public DerSettings? Settings { get; set; }
 
+    public DerStatus? Status { get; set; }
+
+    public DerAvailability? Availability { get; set; }
+
     public List<DerControlResponse> Responses { get; } = [];
 }
 
 /// <summary>A control the grid admin issued, as the sandbox page lists it.</summary>
 public sealed record SandboxControl(string MRid, string Description, DateTimeOffset Start, DateTimeOffset End, bool Cancelled, string Status);
 
+/// <summary>How the sandbox misbehaves on one path, for tests of the client's defences.</summary>
+public sealed record SandboxFault(int? StatusCode = null, TimeSpan? BodyDelayPerByte = null, bool Hang = false);
+
 /// <summary>
-/// The sandbox server's state, in memory: the devices that registered, one DER program with its default control,
-/// the events a grid admin issued and the curves they use. Thread-safe; <see cref="Changed"/> fires on every change.
+/// The sandbox server's state, in memory: the devices that registered, DER programs with their default controls,
+/// events and curves — one program for the grid admin's page, more for scripted tests — and optional faults. Every
+/// resource it serves is element-ordered as the 2030.5 schema says. Thread-safe; <see cref="Changed"/> fires on
+/// every change.
 /// </summary>
 public sealed class SandboxState(TimeProvider time, IOptions<SandboxOptions> options)
 {
     public const string ProgramHref = "/derp/0";
-    public const string VoltVarCurveHref = "/derp/0/dc/1";
+    public const string VoltVarCurveHref = "/derp/0/dc/0";
+    public const string VoltWattCurveHref = "/derp/0/dc/1";
     private const int MaxDevices = 50_000;
     private const int MaxResponsesPerDevice = 50;
+    private const int MaxPrograms = 16;
 
     private readonly Lock gate = new();
     private readonly List<SandboxDevice> devices = [];
     private readonly Dictionary<string, SandboxDevice> byLfdi = new(StringComparer.OrdinalIgnoreCase);
-    private readonly List<DerControl> controls = [];
+    private readonly List<SandboxProgram> programs = [SandboxProgram.Utility()];
+    private readonly ConcurrentDictionary<string, SandboxFault> faults = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, int> requests = new(StringComparer.Ordinal);
+    private uint? pollRate;
 
     public event Action? Changed;
 
-    public uint PollRate => options.Value.PollRateSeconds;
+    public uint PollRate => pollRate ?? options.Value.PollRateSeconds;
 
     public uint RegistrationPin => options.Value.RegistrationPin;
+
+    /// <summary>When set, devices are listed without a RegistrationLink (CSIP: the utility has not registered them).</summary>
+    public bool WithholdRegistration { get; set; }
+
+    /// <summary>When set, the EndDevice's postRate (seconds) for DERStatus and DERAvailability.</summary>
+    public uint? PostRate { get; set; }
+
+    /// <summary>When false, devices get no DERList (the optional DER resources cannot be reported).</summary>
+    public bool OfferDerList { get; set; } = true;
 
     private long Now => time.GetUtcNow().ToUnixTimeSeconds();
 
@@ -49,7 +73,7 @@ public sealed class SandboxState(TimeProvider time, IOptions<SandboxOptions> opt
     {
         ArgumentOutOfRangeException.ThrowIfNegative(percent);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(percent, 100);
-        return Issue($"Limit export to {percent} % for {Minutes(duration)}", duration, new DerControlBase { OpModMaxLimW = (ushort)(percent * 100) });
+        return Issue($"Limit export {percent} % for {Minutes(duration)}", duration, new DerControlBase { OpModMaxLimW = (ushort)(percent * 100) });
     }
 
     public string CeaseToEnergize(TimeSpan duration) =>
@@ -58,34 +82,29 @@ public sealed class SandboxState(TimeProvider time, IOptions<SandboxOptions> opt
     public string VoltVar(TimeSpan duration) =>
         Issue($"Volt-var curve for {Minutes(duration)}", duration, new DerControlBase { OpModVoltVar = new DerCurveLink { Href = VoltVarCurveHref } });
 
-    /// <summary>Cancels an event; false when no such event is in force or scheduled.</summary>
-    public bool Cancel(string mrid)
-    {
-        lock (gate)
+    public string VoltWatt(TimeSpan duration) =>
+        Issue($"Volt-watt curve for {Minutes(duration)}", duration, new DerControlBase { OpModVoltWatt = new DerCurveLink { Href = VoltWattCurveHref } });
+
+    public string FixedPowerFactor(TimeSpan duration) =>
+        Issue($"Power factor 0.95 for {Minutes(duration)}", duration, new DerControlBase
         {
-            var control = controls.FirstOrDefault(c => string.Equals(c.MRid, mrid, StringComparison.OrdinalIgnoreCase));
-            if (control is null || control.EventStatus.CurrentStatus == EventStatus.Cancelled || control.Interval.Start + control.Interval.Duration <= Now)
-            {
-                return false;
-            }
+            OpModFixedPfInjectW = new PowerFactorWithExcitation { Displacement = 950, Excitation = true, Multiplier = -3 },
+        });
 
-            control.EventStatus = new EventStatus { CurrentStatus = EventStatus.Cancelled, DateTime = Now, Reason = "Cancelled by the grid admin" };
-        }
-
-        Changed?.Invoke();
-        return true;
-    }
+    /// <summary>Cancels an event; false when no such event is in force or scheduled.</summary>
+    public bool Cancel(string mrid) => SetStatus(mrid, EventStatus.Cancelled, "Cancelled by the grid admin");
 
     public IReadOnlyList<SandboxControl> Controls()
     {
         lock (gate)
         {
             var now = Now;
-            return controls.OrderByDescending(c => c.CreationTime).Select(c =>
+            return programs[0].Controls.OrderByDescending(c => c.CreationTime).Select(c =>
             {
                 var end = c.Interval.Start + c.Interval.Duration;
-                var cancelled = c.EventStatus.CurrentStatus == EventStatus.Cancelled;
-                var status = cancelled ? "Cancelled" : now < c.Interval.Start ? "Scheduled" : now < end ? "Active" : "Completed";
+                var cancelled = c.EventStatus.CurrentStatus is EventStatus.Cancelled or EventStatus.CancelledWithRandomization;
+                var status = cancelled ? "Cancelled" : c.EventStatus.CurrentStatus == EventStatus.Superseded ? "Superseded"
+                    : now < c.Interval.Start ? "Scheduled" : now < end ? "Active" : "Completed";
                 return new SandboxControl(c.MRid, c.Description ?? c.MRid, DateTimeOffset.FromUnixTimeSeconds(c.Interval.Start), DateTimeOffset.FromUnixTimeSeconds(end), cancelled, status);
             }).ToList();
         }
@@ -96,6 +115,163 @@ public sealed class SandboxState(TimeProvider time, IOptions<SandboxOptions> opt
         lock (gate)
         {
             return [.. devices];
+        }
+    }
+
+    // ---- scripting, as a utility's server would behave (tests and the conformance suite) ----
+
+    /// <summary>Adds a DER program; returns its index (its href is <c>/derp/{index}</c>).</summary>
+    public int AddProgram(byte primacy, string description, DefaultDerControl? defaultControl = null)
+    {
+        lock (gate)
+        {
+            if (programs.Count >= MaxPrograms)
+            {
+                throw new InvalidOperationException($"The sandbox holds at most {MaxPrograms} programs.");
+            }
+
+            var index = programs.Count;
+            if (defaultControl is not null)
+            {
+                defaultControl.Href = $"/derp/{index}/dderc";
+            }
+
+            programs.Add(new SandboxProgram(index, $"5A00000000000000000000000000{index:X4}", Short(description), primacy) { Default = defaultControl });
+            Changed?.Invoke();
+            return index;
+        }
+    }
+
+    /// <summary>Sets (or, with null, removes) a program's default control.</summary>
+    public void SetDefault(int program, DefaultDerControl? defaultControl)
+    {
+        if (defaultControl is not null)
+        {
+            defaultControl.Href = $"/derp/{program}/dderc";
+        }
+
+        lock (gate)
+        {
+            programs[program].Default = defaultControl;
+        }
+
+        Changed?.Invoke();
+    }
+
+    /// <summary>Adds a curve to a program; returns its href for a control's curve link.</summary>
+    public string AddCurve(int program, DerCurve curve)
+    {
+        ArgumentNullException.ThrowIfNull(curve);
+        lock (gate)
+        {
+            var p = programs[program];
+            curve.Href = $"/derp/{program}/dc/{p.Curves.Count}";
+            p.Curves.Add(curve);
+            Changed?.Invoke();
+            return curve.Href;
+        }
+    }
+
+    /// <summary>Schedules an event in a program, as a utility's server publishes one; returns its mRID.</summary>
+    public string Schedule(
+        int program,
+        DerControlBase settings,
+        DateTimeOffset start,
+        TimeSpan duration,
+        string description,
+        DateTimeOffset? created = null,
+        short? randomizeStart = null,
+        short? randomizeDuration = null,
+        string? responseRequired = "03",
+        string? deviceCategory = null)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        if (duration <= TimeSpan.Zero || duration > TimeSpan.FromDays(1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(duration), "An event lasts between one second and one day.");
+        }
+
+        var mrid = Convert.ToHexString(Guid.NewGuid().ToByteArray()[..12]) + "00005A01";
+        var createdAt = (created ?? time.GetUtcNow()).ToUnixTimeSeconds();
+        var control = new DerControl
+        {
+            Href = $"/derp/{program}/derc/{mrid}",
+            ReplyTo = responseRequired is null or "00" ? null : "/rsp",
+            ResponseRequired = responseRequired,
+            MRid = mrid,
+            Description = Short(description),
+            Version = 0,
+            CreationTime = createdAt,
+            EventStatus = new EventStatus { CurrentStatus = start.ToUnixTimeSeconds() <= Now ? EventStatus.Active : EventStatus.Scheduled, DateTime = createdAt },
+            Interval = new DateTimeInterval { Start = start.ToUnixTimeSeconds(), Duration = (uint)duration.TotalSeconds },
+            RandomizeDuration = randomizeDuration,
+            RandomizeStart = randomizeStart,
+            Base = settings,
+            DeviceCategory = deviceCategory,
+        };
+        lock (gate)
+        {
+            programs[program].Controls.Add(control);
+        }
+
+        Changed?.Invoke();
+        return mrid;
+    }
+
+    /// <summary>Sets an event's status (cancelled, superseded…); false when there is no such event or it is over.</summary>
+    public bool SetStatus(string mrid, byte status, string? reason = null)
+    {
+        lock (gate)
+        {
+            var control = programs.SelectMany(p => p.Controls).FirstOrDefault(c => string.Equals(c.MRid, mrid, StringComparison.OrdinalIgnoreCase));
+            if (control is null || control.EventStatus.CurrentStatus == status || control.Interval.Start + control.Interval.Duration <= Now)
+            {
+                return false;
+            }
+
+            control.EventStatus = new EventStatus { CurrentStatus = status, DateTime = Now, Reason = reason };
+        }
+
+        Changed?.Invoke();
+        return true;
+    }
+
+    /// <summary>Every list and resource carries this pollRate from now on.</summary>
+    public void SetPollRate(uint seconds)
+    {
+        pollRate = seconds;
+        Changed?.Invoke();
+    }
+
+    /// <summary>Makes the server misbehave on one path (null clears it).</summary>
+    public void Fault(string path, SandboxFault? fault)
+    {
+        if (fault is null)
+        {
+            faults.TryRemove(path, out _);
+        }
+        else
+        {
+            faults[path] = fault;
+        }
+    }
+
+    public SandboxFault? FaultOn(string path) => faults.IsEmpty ? null : faults.GetValueOrDefault(path);
+
+    /// <summary>Counts a request (for the poll-floor tests).</summary>
+    public void Count(string method, string path) => requests.AddOrUpdate($"{method} {path}", 1, (_, n) => n + 1);
+
+    /// <summary>Requests served so far, by "METHOD /path".</summary>
+    public IReadOnlyDictionary<string, int> Requests => requests;
+
+    public int RequestTotal => requests.Values.Sum();
+
+    /// <summary>The responses every device posted for one event.</summary>
+    public IReadOnlyList<DerControlResponse> ResponsesFor(string mrid)
+    {
+        lock (gate)
+        {
+            return [.. devices.SelectMany(d => d.Responses).Where(r => string.Equals(r.Subject, mrid, StringComparison.OrdinalIgnoreCase))];
         }
     }
 
@@ -168,15 +344,17 @@ public sealed class SandboxState(TimeProvider time, IOptions<SandboxOptions> opt
     public EndDevice EndDevice(SandboxDevice device) => new()
     {
         Href = EndDeviceHref(device),
+        DerListLink = OfferDerList ? new ListLink { Href = $"{EndDeviceHref(device)}/der", All = 1, AllSpecified = true } : null,
+        DeviceCategory = Sep.EvseDeviceCategory,
         Lfdi = device.Lfdi,
         Sfdi = device.Sfdi,
-        DeviceCategory = Sep.EvseDeviceCategory,
         ChangedTime = device.RegisteredAt.ToUnixTimeSeconds(),
         Enabled = true,
         EnabledSpecified = true,
-        RegistrationLink = new Link { Href = $"{EndDeviceHref(device)}/rg" },
         FunctionSetAssignmentsListLink = new ListLink { Href = $"{EndDeviceHref(device)}/fsa", All = 1, AllSpecified = true },
-        DerListLink = new ListLink { Href = $"{EndDeviceHref(device)}/der", All = 1, AllSpecified = true },
+        PostRate = PostRate ?? 0,
+        PostRateSpecified = PostRate is not null,
+        RegistrationLink = WithholdRegistration ? null : new Link { Href = $"{EndDeviceHref(device)}/rg" },
     };
 
     public Registration Registration(SandboxDevice device) => new()
@@ -200,10 +378,10 @@ public sealed class SandboxState(TimeProvider time, IOptions<SandboxOptions> opt
             new FunctionSetAssignments
             {
                 Href = $"{EndDeviceHref(device)}/fsa/0",
+                DerProgramListLink = new ListLink { Href = "/derp", All = (uint)ProgramCount, AllSpecified = true },
+                TimeLink = new Link { Href = "/tm" },
                 MRid = "5A0000000000000000000000000F5A01",
                 Description = "Sandbox Utility grid rules",
-                DerProgramListLink = new ListLink { Href = "/derp", All = 1, AllSpecified = true },
-                TimeLink = new Link { Href = "/tm" },
             },
         ],
     };
@@ -220,27 +398,20 @@ public sealed class SandboxState(TimeProvider time, IOptions<SandboxOptions> opt
             new Der
             {
                 Href = $"{EndDeviceHref(device)}/der/0",
+                DerAvailabilityLink = new Link { Href = $"{EndDeviceHref(device)}/der/0/dera" },
                 DerCapabilityLink = new Link { Href = $"{EndDeviceHref(device)}/der/0/dercap" },
                 DerSettingsLink = new Link { Href = $"{EndDeviceHref(device)}/der/0/derg" },
+                DerStatusLink = new Link { Href = $"{EndDeviceHref(device)}/der/0/ders" },
             },
         ],
     };
 
-    public void Store(SandboxDevice device, DerCapability capability)
+    public void Store(SandboxDevice device, Action<SandboxDevice> store)
     {
+        ArgumentNullException.ThrowIfNull(store);
         lock (gate)
         {
-            device.Capability = capability;
-        }
-
-        Changed?.Invoke();
-    }
-
-    public void Store(SandboxDevice device, DerSettings settings)
-    {
-        lock (gate)
-        {
-            device.Settings = settings;
+            store(device);
         }
 
         Changed?.Invoke();
@@ -268,79 +439,87 @@ public sealed class SandboxState(TimeProvider time, IOptions<SandboxOptions> opt
         return true;
     }
 
-    public DerProgramList Programs() => new()
+    public DerProgramList Programs(int start, int limit)
     {
-        Href = "/derp",
-        All = 1,
-        Results = 1,
-        PollRate = PollRate,
-        PollRateSpecified = true,
-        Items =
-        [
-            new DerProgram
-            {
-                Href = ProgramHref,
-                MRid = "5A0000000000000000000000000D0001",
-                Description = "Sandbox Utility grid program",
-                Primacy = 1,
-                DefaultDerControlLink = new Link { Href = $"{ProgramHref}/dderc" },
-                DerControlListLink = new ListLink { Href = $"{ProgramHref}/derc", All = (uint)CurrentControls().Count, AllSpecified = true },
-                DerCurveListLink = new ListLink { Href = $"{ProgramHref}/dc", All = 1, AllSpecified = true },
-            },
-        ],
-    };
-
-    /// <summary>IEEE 1547-2018 default enter-service conditions (category B).</summary>
-    public static DefaultDerControl DefaultControl() => new()
-    {
-        Href = $"{ProgramHref}/dderc",
-        MRid = "5A0000000000000000000000000DD001",
-        Description = "Enter service per IEEE 1547-2018",
-        Base = new DerControlBase(),
-        SetEsDelay = 30_000,
-        SetEsHighVolt = 10_500,
-        SetEsLowVolt = 9_170,
-        SetEsHighFreq = 6_010,
-        SetEsLowFreq = 5_950,
-        SetEsRampTms = 30_000,
-        SetEsRandomDelay = 0,
-    };
-
-    public DerControlList ControlList(int start, int limit)
-    {
-        var current = CurrentControls();
-        var page = current.Skip(start).Take(limit).ToList();
-        return new DerControlList { Href = $"{ProgramHref}/derc", All = (uint)current.Count, Results = (uint)page.Count, Items = page };
+        lock (gate)
+        {
+            var page = programs.Skip(start).Take(limit).Select(p => p.Resource(CurrentControls(p).Count)).ToList();
+            return new DerProgramList { Href = "/derp", All = (uint)programs.Count, Results = (uint)page.Count, PollRate = PollRate, PollRateSpecified = true, Items = page };
+        }
     }
 
-    public static DerCurveList Curves() => new()
+    public DerProgram? Program(int index)
     {
-        Href = $"{ProgramHref}/dc",
-        All = 1,
-        Results = 1,
-        Items =
-        [
-            new DerCurve
+        lock (gate)
+        {
+            return index >= 0 && index < programs.Count ? programs[index].Resource(CurrentControls(programs[index]).Count) : null;
+        }
+    }
+
+    public DefaultDerControl? DefaultControl(int program)
+    {
+        lock (gate)
+        {
+            return program >= 0 && program < programs.Count ? programs[program].Default : null;
+        }
+    }
+
+    /// <summary>The events of a program not yet ended, plus those ended within the last hour (so devices can report completion).</summary>
+    public DerControlList? ControlList(int program, int start, int limit)
+    {
+        lock (gate)
+        {
+            if (program < 0 || program >= programs.Count)
             {
-                Href = VoltVarCurveHref,
-                MRid = "5A0000000000000000000000000CC001",
-                Description = "Volt-var, IEEE 1547-2018 category B default",
-                CurveType = 11,
-                YRefType = 3,
-                CurveData =
-                [
-                    new CurveData { XValue = 92, YValue = 44 },
-                    new CurveData { XValue = 98, YValue = 0 },
-                    new CurveData { XValue = 102, YValue = 0 },
-                    new CurveData { XValue = 108, YValue = -44 },
-                ],
-            },
-        ],
-    };
+                return null;
+            }
+
+            var current = CurrentControls(programs[program]);
+            var page = current.Skip(start).Take(limit).ToList();
+            return new DerControlList { Href = $"/derp/{program}/derc", All = (uint)current.Count, Results = (uint)page.Count, Items = page };
+        }
+    }
+
+    public DerCurveList? Curves(int program, int start, int limit)
+    {
+        lock (gate)
+        {
+            if (program < 0 || program >= programs.Count)
+            {
+                return null;
+            }
+
+            var curves = programs[program].Curves;
+            var page = curves.Skip(start).Take(limit).ToList();
+            return new DerCurveList { Href = $"/derp/{program}/dc", All = (uint)curves.Count, Results = (uint)page.Count, Items = page };
+        }
+    }
+
+    public DerCurve? Curve(int program, int index)
+    {
+        lock (gate)
+        {
+            return program >= 0 && program < programs.Count && index >= 0 && index < programs[program].Curves.Count ? programs[program].Curves[index] : null;
+        }
+    }
+
+    private int ProgramCount
+    {
+        get
+        {
+            lock (gate)
+            {
+                return programs.Count;
+            }
+        }
+    }
 
     private static string EndDeviceHref(SandboxDevice device) => $"/edev/{device.Index}";
 
-    private static string Minutes(TimeSpan duration) => duration.TotalMinutes == 1 ? "1 minute" : $"{duration.TotalMinutes.ToString("0.#", CultureInfo.InvariantCulture)} minutes";
+    private static string Minutes(TimeSpan duration) => duration.TotalMinutes == 1 ? "1 min" : $"{duration.TotalMinutes.ToString("0.#", CultureInfo.InvariantCulture)} min";
+
+    /// <summary>A <c>description</c> is a String32: at most 32 characters.</summary>
+    private static string Short(string text) => text.Length <= 32 ? text : text[..32];
 
     private SandboxDevice? Find(string lfdi)
     {
@@ -350,44 +529,89 @@ public sealed class SandboxState(TimeProvider time, IOptions<SandboxOptions> opt
         }
     }
 
-    private string Issue(string description, TimeSpan duration, DerControlBase settings)
+    private string Issue(string description, TimeSpan duration, DerControlBase settings) =>
+        Schedule(0, settings, time.GetUtcNow(), duration, description);
+
+    private List<DerControl> CurrentControls(SandboxProgram program)
     {
-        if (duration <= TimeSpan.Zero || duration > TimeSpan.FromDays(1))
+        var horizon = Now - 3600;
+        return program.Controls.Where(c => c.Interval.Start + c.Interval.Duration > horizon).OrderBy(c => c.Interval.Start).ThenBy(c => c.CreationTime).ToList();
+    }
+
+    /// <summary>One DER program of the sandbox.</summary>
+    private sealed class SandboxProgram(int index, string mrid, string description, byte primacy)
+    {
+        public int Index { get; } = index;
+
+        public DefaultDerControl? Default { get; set; }
+
+        public List<DerControl> Controls { get; } = [];
+
+        public List<DerCurve> Curves { get; } = [];
+
+        public static SandboxProgram Utility()
         {
-            throw new ArgumentOutOfRangeException(nameof(duration), "An event lasts between one second and one day.");
+            var program = new SandboxProgram(0, "5A0000000000000000000000000D0001", "Sandbox Utility grid program", 1) { Default = EnterServiceDefault() };
+            program.Curves.Add(new DerCurve
+            {
+                Href = VoltVarCurveHref,
+                MRid = "5A0000000000000000000000000CC001",
+                Description = "Volt-var 1547-2018 cat. B",
+                CurveData =
+                [
+                    new CurveData { XValue = 92, YValue = 44 },
+                    new CurveData { XValue = 98, YValue = 0 },
+                    new CurveData { XValue = 102, YValue = 0 },
+                    new CurveData { XValue = 108, YValue = -44 },
+                ],
+                CurveType = 11,
+                YRefType = 3,
+            });
+            program.Curves.Add(new DerCurve
+            {
+                Href = VoltWattCurveHref,
+                MRid = "5A0000000000000000000000000CC002",
+                Description = "Volt-watt 1547-2018 cat. B",
+                CurveData =
+                [
+                    new CurveData { XValue = 106, YValue = 100 },
+                    new CurveData { XValue = 110, YValue = 0 },
+                ],
+                CurveType = 12,
+                YRefType = 1,
+            });
+            return program;
         }
 
-        var now = Now;
-        var mrid = Convert.ToHexString(Guid.NewGuid().ToByteArray());
-        var control = new DerControl
+        public DerProgram Resource(int controls) => new()
         {
-            Href = $"{ProgramHref}/derc/{mrid}",
+            Href = $"/derp/{Index}",
             MRid = mrid,
             Description = description,
-            Version = 0,
-            CreationTime = now,
-            EventStatus = new EventStatus { CurrentStatus = EventStatus.Active, DateTime = now },
-            Interval = new DateTimeInterval { Start = now, Duration = (uint)duration.TotalSeconds },
-            ReplyTo = "/rsp",
-            ResponseRequired = "03",
-            Base = settings,
+            DefaultDerControlLink = Default is null ? null : new Link { Href = $"/derp/{Index}/dderc" },
+            DerControlListLink = new ListLink { Href = $"/derp/{Index}/derc", All = (uint)controls, AllSpecified = true },
+            DerCurveListLink = new ListLink { Href = $"/derp/{Index}/dc", All = (uint)Curves.Count, AllSpecified = true },
+            Primacy = primacy,
         };
-        lock (gate)
-        {
-            controls.Add(control);
-        }
-
-        Changed?.Invoke();
-        return mrid;
     }
 
-    /// <summary>Events not yet ended, plus those ended within the last hour (so devices can report completion).</summary>
-    private List<DerControl> CurrentControls()
+    /// <summary>
+    /// IEEE 1547-2018 enter-service conditions (category B window). The delay (10 s) and ramp (5 s) are the demo
+    /// utility's choice inside the standard's adjustable ranges (0–600 s and 1–1,000 s; the defaults are 300 s), so a
+    /// demo does not wait five minutes after a cease to energize.
+    /// </summary>
+    public static DefaultDerControl EnterServiceDefault() => new()
     {
-        lock (gate)
-        {
-            var horizon = Now - 3600;
-            return controls.Where(c => c.Interval.Start + c.Interval.Duration > horizon).OrderBy(c => c.Interval.Start).ToList();
-        }
-    }
+        Href = $"{ProgramHref}/dderc",
+        MRid = "5A0000000000000000000000000DD001",
+        Description = "Enter service per IEEE 1547",
+        Base = new DerControlBase(),
+        SetEsDelay = 1_000,
+        SetEsHighFreq = 6_010,
+        SetEsHighVolt = 10_500,
+        SetEsLowFreq = 5_950,
+        SetEsLowVolt = 9_170,
+        SetEsRampTms = 500,
+        SetEsRandomDelay = 0,
+    };
 }

@@ -49,10 +49,19 @@ public sealed partial class DemoSimulation(
             var db = sp.GetRequiredService<PortalDbContext>();
             await BindDepotAsync(sp, db, stoppingToken);
             var plan = await DemoFleet.PlugPlanAsync(db, stoppingToken);
+            var maker = new DemoChargerMaker(sp.GetRequiredService<ProtectedFiles>(), time);
+            sp.GetService<Sandbox.SandboxHost>()?.Trust.Enrol(maker.Authority); // the sandbox utility approved this maker
             foreach (var (evse, ev) in plan)
             {
                 var secret = await sp.GetRequiredService<EvseProvisioning>().IssueAsync(evse.Id, stoppingToken);
-                evses.Add(new VirtualEvse(evse.Id, secret, portal, evse.RatedDischargeKw, ev, time, TimeSpan.FromSeconds(options.Value.StatusSeconds), options.Value.BatterySpeed));
+                evses.Add(new VirtualEvse(evse.Id, secret, portal, evse.RatedDischargeKw, ev, time, TimeSpan.FromSeconds(options.Value.StatusSeconds), options.Value.BatterySpeed)
+                {
+                    // The street chargers run their own 2030.5 client with their factory certificate; the others leave it to the portal.
+                    GridClient = DemoFleet.RunsOwnGridClient(evse)
+                        ? new ResidentGridClient(evse.Id, maker.CertificateFor(evse.Id, evse.SerialNumber ?? evse.Id.ToString("N")[..8]), evse.RatedChargeKw * 1000, evse.RatedDischargeKw * 1000,
+                            Domain.GridSecurity.Ieee2030_5.DerControlModes.AllIeee1547, 240, time)
+                        : null,
+                });
             }
 
             if (await TelematicsKeyAsync(db, stoppingToken) is { } key)
@@ -162,7 +171,8 @@ public sealed partial class DemoSimulation(
         {
             if (grid.Rules(bay.Id).Integration == GridIntegration.NotBound && !await sp.GetRequiredService<GridDbContext>().GridBindings.AnyAsync(b => b.EvseId == bay.Id, ct))
             {
-                await grid.BindAsync(new BindRequest(bay.Id, sandbox.Id, null, bay.RatedChargeKw, bay.RatedDischargeKw), ct);
+                var pin = sp.GetRequiredService<IOptions<Sandbox.SandboxOptions>>().Value.RegistrationPin.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                await grid.BindAsync(new BindRequest(bay.Id, sandbox.Id, pin, bay.RatedChargeKw, bay.RatedDischargeKw), ct);
             }
         }
     }

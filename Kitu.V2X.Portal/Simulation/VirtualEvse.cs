@@ -1,3 +1,6 @@
+using Kitu.V2X.Portal.Domain.GridSecurity;
+using Kitu.V2X.Portal.Domain.GridSecurity.Ieee1547;
+using Kitu.V2X.Portal.Domain.GridSecurity.Ieee2030_5;
 using Kitu.V2X.Portal.Hubs;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR.Client;
@@ -29,7 +32,9 @@ public sealed class Misbehaviour
 /// <summary>
 /// A virtual EVSE with an optional EV: a real SignalR client over the network that says hello, reports status,
 /// executes discharge commands with its own checks (grid rules, owner policy, a plugged vehicle), moves the EV's SoC
-/// with the power, drops duplicate commands, and stops by itself at the fail-safe deadline or the command's end.
+/// with the power, drops duplicate commands, and stops by itself at the fail-safe deadline or the command's end. Its
+/// inverter applies every IEEE 1547 function in force at a simulated grid voltage and frequency
+/// (<see cref="SimulatedInverter"/>), which it reports.
 /// </summary>
 public sealed class VirtualEvse : IAsyncDisposable
 {
@@ -40,15 +45,18 @@ public sealed class VirtualEvse : IAsyncDisposable
     private readonly double maxDischargeKw;
     private readonly double batterySpeed;
     private readonly HashSet<Guid> seen = [];
+    private readonly SimulatedInverter inverter;
     private ITimer? timer;
     private DateTimeOffset lastTick;
     private DateTimeOffset lastStatus;
     private (Guid Id, double Kw, DateTimeOffset Until, DateTimeOffset Deadline, bool ByEv)? active;
+    private readonly ResidentGridClient? gridClient;
 
     /// <param name="messagePack">Speak the MessagePack hub protocol instead of JSON (both are served; docs/evse-protocol.md).</param>
     /// <param name="validateServer">For an https portal with a certificate the machine does not trust (the benchmark's own).</param>
+    /// <param name="reconnect">How it comes back after losing the portal; a real charger's back-off (<see cref="ReconnectBackOff.Charger"/>) unless a test needs it quicker.</param>
     public VirtualEvse(Guid evseId, string secret, Uri portal, double maxDischargeKw, VirtualEv? ev, TimeProvider time, TimeSpan statusEvery, double batterySpeed = 1, bool messagePack = false,
-        System.Net.Security.RemoteCertificateValidationCallback? validateServer = null)
+        System.Net.Security.RemoteCertificateValidationCallback? validateServer = null, IRetryPolicy? reconnect = null)
     {
         this.batterySpeed = batterySpeed;
         EvseId = evseId;
@@ -56,17 +64,19 @@ public sealed class VirtualEvse : IAsyncDisposable
         this.time = time;
         this.statusEvery = statusEvery;
         this.maxDischargeKw = maxDischargeKw;
+        inverter = new SimulatedInverter(maxDischargeKw);
         var builder = new HubConnectionBuilder()
             .WithUrl(new Uri(portal, EvseHub.Path), HttpTransportType.WebSockets, o =>
             {
                 o.Headers["Authorization"] = EvseKeyAuthentication.Header(evseId, secret);
                 o.SkipNegotiation = true;
+                o.WebSocketFactory = ConnectTimeout.Factory(ConnectTimeout.Charger);
                 if (validateServer is not null)
                 {
                     o.WebSocketConfiguration = ws => ws.RemoteCertificateValidationCallback = validateServer;
                 }
             })
-            .WithAutomaticReconnect([TimeSpan.Zero, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(10)]);
+            .WithAutomaticReconnect(reconnect ?? ReconnectBackOff.Charger);
         if (messagePack)
         {
             builder.AddMessagePackProtocol();
@@ -75,7 +85,19 @@ public sealed class VirtualEvse : IAsyncDisposable
         connection = builder.Build();
         connection.On<GridRulesMessage>(nameof(IEvseClient.GridRules), r =>
         {
-            Grid = r;
+            lock (gate)
+            {
+                GridReceived.Add(r);
+                if (GridClient is not null)
+                {
+                    return Task.CompletedTask; // it applies the rules its own 2030.5 client reads, not the portal's view of them
+                }
+
+                Grid = r;
+                inverter.Apply(r.Functions ?? new Ieee1547Functions { Energize = r.Energize, Connect = r.Connect }, time.GetUtcNow());
+                ApplyCap(time.GetUtcNow());
+            }
+
             return EnforceOnCarDischargeAsync();
         });
         connection.On<OwnerPolicyMessage>(nameof(IEvseClient.OwnerPolicy), p =>
@@ -83,6 +105,7 @@ public sealed class VirtualEvse : IAsyncDisposable
             Policy = p;
             return EnforceOnCarDischargeAsync();
         });
+        connection.On<GridServerMessage>(nameof(IEvseClient.GridServer), m => GridClient?.UseAsync(m) ?? Task.CompletedTask);
         connection.On<DischargeCommandMessage>(nameof(IEvseClient.Discharge), OnDischargeAsync);
         connection.On<StopMessage>(nameof(IEvseClient.Stop), OnStopAsync);
         connection.Reconnected += async _ => await HelloAsync();
@@ -98,6 +121,38 @@ public sealed class VirtualEvse : IAsyncDisposable
     public bool ReadsVehicleIdentifier { get; set; } = true;
 
     public GridRulesMessage? Grid { get; private set; }
+
+    /// <summary>Every grid-rules message received, in order (tests check what the EVSE was told and when).</summary>
+    public List<GridRulesMessage> GridReceived { get; } = [];
+
+    /// <summary>The grid as the EVSE measures it (set the voltage or frequency to see volt-watt, trips… act).</summary>
+    public SimulatedInverter Inverter => inverter;
+
+    /// <summary>The last time the inverter held a running discharge below its command (the grid's functions), the kW it held it to.</summary>
+    public double? HeldToKw { get; private set; }
+
+    /// <summary>Reactive power, kvar (positive = injecting), from the reactive-power function in force.</summary>
+    public double ReactiveKvar { get; private set; }
+
+    /// <summary>The functions this EVSE says it applies (every IEEE 1547 function of 2030.5 unless told otherwise).</summary>
+    public IReadOnlyList<string> GridFunctions { get; init; } = DerFunctions.Names(DerControlModes.AllIeee1547);
+
+    /// <summary>
+    /// The charger's own 2030.5 client (protocol 3, "resident"): it declares it in its hello, the portal tells it the
+    /// server its owner chose, and it applies and reports the rules that client reads. Null: the portal runs a client for it.
+    /// </summary>
+    public ResidentGridClient? GridClient
+    {
+        get => gridClient;
+        init
+        {
+            gridClient = value;
+            if (value is not null)
+            {
+                value.RulesRead = OnOwnRulesAsync;
+            }
+        }
+    }
 
     public OwnerPolicyMessage? Policy { get; private set; }
 
@@ -176,9 +231,11 @@ public sealed class VirtualEvse : IAsyncDisposable
                 }
                 else if (Ev is { } ev)
                 {
-                    ev.SocPercent = Math.Max(0, ev.SocPercent - (a.Kw * hours * batterySpeed / ev.BatteryKwh * 100));
+                    ev.SocPercent = Math.Max(0, ev.SocPercent - (-PowerKw * hours * batterySpeed / ev.BatteryKwh * 100));
                 }
             }
+
+            report |= ApplyCap(now);
 
             report |= now - lastStatus >= statusEvery;
         }
@@ -203,7 +260,8 @@ public sealed class VirtualEvse : IAsyncDisposable
             var power = active is null ? 0 : Misbehave.ReportPowerKw ?? PowerKw;
             // Discharge the car asked for (an EV-executed program) is measured here too, but its command is the car's.
             status = new StatusMessage(Ev is not null, ReadsVehicleIdentifier ? Ev?.Identifier : null, Ev is null ? null : Math.Round(Ev.SocPercent, 2), Ev?.J3072Capable ?? false, power,
-                active is null ? EvseState.Idle : EvseState.Discharging, active is { ByEv: false } a ? a.Id : null);
+                active is null ? EvseState.Idle : EvseState.Discharging, active is { ByEv: false } a ? a.Id : null,
+                Math.Round(inverter.VoltageV, 1), Math.Round(inverter.FrequencyHz, 3), ReactiveKvar, inverter.Tripped, inverter.StateAt(time.GetUtcNow()));
         }
 
         try
@@ -218,6 +276,11 @@ public sealed class VirtualEvse : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (gridClient is not null)
+        {
+            await gridClient.DisposeAsync();
+        }
+
         if (timer is not null)
         {
             await timer.DisposeAsync();
@@ -227,13 +290,44 @@ public sealed class VirtualEvse : IAsyncDisposable
     }
 
     private Task HelloAsync() =>
-        connection.InvokeAsync(nameof(EvseHub.Hello), new HelloMessage(EvseHub.ProtocolVersion, "Kitu", "Virtual EVSE", "sim-1", maxDischargeKw, maxDischargeKw))
+        connection.InvokeAsync(nameof(EvseHub.Hello), new HelloMessage(EvseHub.ProtocolVersion, "Kitu", "Virtual EVSE", "sim-2", maxDischargeKw, maxDischargeKw, GridFunctions, inverter.NominalVoltageV, 100,
+                gridClient is null ? null : HelloMessage.ResidentClient, gridClient?.Identity.Lfdi, gridClient?.Identity.Sfdi))
             .ContinueWith(_ => ReportAsync(), TaskScheduler.Default).Unwrap();
+
+    /// <summary>Its own 2030.5 client read the server (or an event boundary passed): apply the rules, then report them.</summary>
+    private async Task OnOwnRulesAsync(GridRules rules)
+    {
+        var message = GridRulesMessage.From(rules);
+        lock (gate)
+        {
+            Grid = message;
+            inverter.Apply(message.Functions ?? new Ieee1547Functions { Energize = message.Energize, Connect = message.Connect }, time.GetUtcNow());
+            ApplyCap(time.GetUtcNow());
+        }
+
+        await EnforceOnCarDischargeAsync();
+        if (connection.State != HubConnectionState.Connected || gridClient is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await connection.InvokeAsync(nameof(EvseHub.GridReport), GridReportMessage.From(rules, gridClient.Identity, gridClient.PollInterval));
+            GridReportsSent++;
+        }
+        catch (Exception ex) when (ex is Microsoft.AspNetCore.SignalR.HubException or InvalidOperationException or IOException or OperationCanceledException)
+        {
+            // The link dropped, or the portal refused the report: the next read reports again.
+        }
+    }
+
+    /// <summary>How many grid reports its own client's readings made (tests).</summary>
+    public int GridReportsSent { get; private set; }
 
     private async Task OnDischargeAsync(DischargeCommandMessage command)
     {
         string? refusal = null;
-        var duplicate = false;
         lock (gate)
         {
             Received.Add(command.CommandId);
@@ -244,10 +338,11 @@ public sealed class VirtualEvse : IAsyncDisposable
 
             if (!seen.Add(command.CommandId))
             {
-                duplicate = true;
-                if (active?.Id == command.CommandId && command.FailSafeDeadline > active.Value.Deadline)
+                if (active is { } running && running.Id == command.CommandId)
                 {
-                    active = active.Value with { Deadline = command.FailSafeDeadline }; // a renewal, never a restart
+                    // A renewal, never a restart: a later deadline, and the power the grid's functions allow now.
+                    active = running with { Deadline = command.FailSafeDeadline > running.Deadline ? command.FailSafeDeadline : running.Deadline, Kw = Math.Min(command.Kw, maxDischargeKw) };
+                    ApplyCap(time.GetUtcNow());
                 }
             }
             else
@@ -257,7 +352,7 @@ public sealed class VirtualEvse : IAsyncDisposable
                 {
                     var kw = Math.Min(command.Kw, maxDischargeKw);
                     active = (command.CommandId, kw, command.Until, command.FailSafeDeadline, false);
-                    PowerKw = -kw;
+                    ApplyCap(time.GetUtcNow());
                     Executions++;
                 }
             }
@@ -271,10 +366,7 @@ public sealed class VirtualEvse : IAsyncDisposable
 
         await connection.InvokeAsync(nameof(EvseHub.Ack), command.CommandId);
         Acked?.Invoke(command.CommandId);
-        if (!duplicate)
-        {
-            await ReportAsync();
-        }
+        await ReportAsync(); // a new command, or a renewal that may change the power
     }
 
     /// <summary>
@@ -290,7 +382,8 @@ public sealed class VirtualEvse : IAsyncDisposable
         {
             if (active is { ByEv: true } running && running.Id == command.CommandId)
             {
-                active = running with { Deadline = command.FailSafeDeadline > running.Deadline ? command.FailSafeDeadline : running.Deadline };
+                active = running with { Deadline = command.FailSafeDeadline > running.Deadline ? command.FailSafeDeadline : running.Deadline, Kw = Math.Min(command.Kw, maxDischargeKw) };
+                ApplyCap(time.GetUtcNow());
                 return null;
             }
 
@@ -301,7 +394,7 @@ public sealed class VirtualEvse : IAsyncDisposable
             {
                 var kw = Math.Min(command.Kw, maxDischargeKw);
                 active = (command.CommandId, kw, command.Until, command.FailSafeDeadline, true);
-                PowerKw = -kw;
+                ApplyCap(time.GetUtcNow());
             }
         }
 
@@ -388,12 +481,38 @@ public sealed class VirtualEvse : IAsyncDisposable
             return EvseRejectReasons.NotGridIntegrated;
         }
 
-        if (grid.Energize == false || grid.Connect == false || grid.ExportLimitKw <= 0 || commandKw > (grid.ExportLimitKw ?? double.MaxValue) + 1e-6)
+        var now = time.GetUtcNow();
+        if (grid.Energize != false && grid.Connect != false && (inverter.OutOfService || inverter.Ramping(now)))
+        {
+            return inverter.Tripped is not null ? EvseRejectReasons.Tripped : EvseRejectReasons.EnteringService;
+        }
+
+        var cap = inverter.ExportCapKw(now);
+        if (grid.Energize == false || grid.Connect == false || cap <= 0 || commandKw > Math.Min(cap, grid.ExportLimitKw ?? double.MaxValue) + 1e-6)
         {
             return EvseRejectReasons.GridForbidsExport;
         }
 
         return Policy is { AllowDischarge: true } ? null : EvseRejectReasons.OwnerForbids;
+    }
+
+    /// <summary>
+    /// The EVSE enforces the grid's functions whoever commands: the power of a running discharge never exceeds the
+    /// inverter's export cap at the measured grid, and the reactive power follows the function in force. True when
+    /// the power changed (worth a status report).
+    /// </summary>
+    private bool ApplyCap(DateTimeOffset now)
+    {
+        var before = PowerKw;
+        var cap = inverter.ExportCapKw(now);
+        PowerKw = active is { } a ? -Math.Min(a.Kw, cap) : 0;
+        if (active is { } held && cap < held.Kw)
+        {
+            HeldToKw = cap;
+        }
+
+        ReactiveKvar = inverter.ReactiveKvar(-PowerKw);
+        return Math.Abs(before - PowerKw) > 1e-6;
     }
 
     private async Task OnStopAsync(StopMessage stop)

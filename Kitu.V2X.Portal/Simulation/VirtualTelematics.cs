@@ -33,8 +33,9 @@ public sealed class VirtualTelematics : IAsyncDisposable
             {
                 o.Headers[ApiKeyAuthentication.Header] = apiKey;
                 o.SkipNegotiation = true;
+                o.WebSocketFactory = ConnectTimeout.Factory(ConnectTimeout.Charger);
             })
-            .WithAutomaticReconnect([TimeSpan.Zero, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(10)])
+            .WithAutomaticReconnect(ReconnectBackOff.Charger)
             .Build();
         connection.On<VehicleCommandMessage>(nameof(ITelematicsClient.Discharge), OnDischargeAsync);
         connection.On<VehicleStopMessage>(nameof(ITelematicsClient.Stop), OnStopAsync);

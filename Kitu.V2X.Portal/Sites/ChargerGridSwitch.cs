@@ -17,11 +17,14 @@ public sealed record ChargerBindResult(Guid EvseId, string Name, BindOutcome Out
 /// server, or unbind them; and allow or forbid discharge on them. Every call checks ownership first and hands the
 /// grid layer nothing but the EVSE id and its rating.
 /// </summary>
-public sealed class ChargerGridSwitch(PortalDbContext db, GridBindingService grid, Workers.DischargeMediator mediator, SiteAudit audit)
+public sealed class ChargerGridSwitch(PortalDbContext db, GridBindingService grid, DeviceIdentities identities, ApprovedServerAdministration servers, Discharge.DischargeMediator mediator, Hubs.EvseLinkMessages links, SiteAudit audit)
 {
     public const string NotYours = "Charger not found among your sites.";
 
     public Task<IReadOnlyList<ServerChoice>> ServersAsync(CancellationToken cancellationToken) => grid.ServersAsync(cancellationToken);
+
+    /// <summary>The grid rules of a charger now (by id; the caller shows them only for chargers it listed for the owner).</summary>
+    public GridRules Rules(Guid evseId) => grid.Rules(evseId);
 
     public async Task<IReadOnlyList<ChargerRow>> ListAsync(string ownerId, CancellationToken cancellationToken)
     {
@@ -83,8 +86,66 @@ public sealed class ChargerGridSwitch(PortalDbContext db, GridBindingService gri
         await db.Evses.Where(e => e.Id == evseId).ExecuteUpdateAsync(set => set.SetProperty(e => e.OwnerAllowsDischarge, allow), cancellationToken);
         await audit.RecordNowAsync(owned[evseId].SiteId, ownerId, $"{owned[evseId].Name}: discharge {(allow ? "allowed" : "forbidden")}", evseId, cancellationToken);
         var policy = await (from e in db.Evses join s in db.Sites on e.SiteId equals s.Id where e.Id == evseId select s.Policy).SingleAsync(cancellationToken);
-        await mediator.OnOwnerPolicyChangedAsync(evseId, allow, policy);
+        await links.PolicyChangedAsync(evseId, allow, policy);
+        mediator.Nudge();
         return true;
+    }
+
+    /// <summary>The charger's 2030.5 identity, or null when it is not the owner's.</summary>
+    public async Task<IdentityView?> IdentityAsync(string ownerId, Guid evseId, CancellationToken cancellationToken) =>
+        await OwnedAsync(ownerId, [evseId], cancellationToken) is { Count: 1 } ? await identities.ViewAsync(evseId, cancellationToken) : null;
+
+    /// <summary>Imports the manufacturer's certificate and key (PKCS#12); an error in plain words, or null.</summary>
+    public Task<string?> ImportPkcs12Async(string ownerId, Guid evseId, byte[] file, string? password, CancellationToken cancellationToken) =>
+        IdentityChangeAsync(ownerId, evseId, "2030.5 identity imported (PKCS#12)", () => identities.ImportPkcs12Async(evseId, file, password, cancellationToken), cancellationToken);
+
+    /// <summary>Imports the manufacturer's certificate and key (PEM); an error in plain words, or null.</summary>
+    public Task<string?> ImportPemAsync(string ownerId, Guid evseId, string certificatePem, string keyPem, string? password, CancellationToken cancellationToken) =>
+        IdentityChangeAsync(ownerId, evseId, "2030.5 identity imported (PEM)", () => identities.ImportPemAsync(evseId, certificatePem, keyPem, password, cancellationToken), cancellationToken);
+
+    /// <summary>Makes a key and a certificate signing request; the request (PEM), or null when the charger is not the owner's.</summary>
+    public async Task<string?> CreateRequestAsync(string ownerId, Guid evseId, CancellationToken cancellationToken)
+    {
+        var owned = await OwnedAsync(ownerId, [evseId], cancellationToken);
+        if (!owned.TryGetValue(evseId, out var evse))
+        {
+            return null;
+        }
+
+        var pem = await identities.CreateRequestAsync(evseId, cancellationToken);
+        await audit.RecordNowAsync(evse.SiteId, ownerId, $"{evse.Name}: 2030.5 certificate request created", evseId, cancellationToken);
+        return pem;
+    }
+
+    /// <summary>Takes the certificate a CA signed from the charger's request; an error in plain words, or null.</summary>
+    public Task<string?> AcceptSignedAsync(string ownerId, Guid evseId, string signedPem, CancellationToken cancellationToken) =>
+        IdentityChangeAsync(ownerId, evseId, "2030.5 identity enrolled (signed certificate taken)", () => identities.AcceptSignedAsync(evseId, signedPem, cancellationToken), cancellationToken);
+
+    /// <summary>Deletes the charger's identity (refused while bound); an error in plain words, or null.</summary>
+    public Task<string?> ForgetIdentityAsync(string ownerId, Guid evseId, CancellationToken cancellationToken) =>
+        IdentityChangeAsync(ownerId, evseId, "2030.5 identity forgotten", () => identities.ForgetAsync(evseId, cancellationToken), cancellationToken);
+
+    /// <summary>Tries the charger's identity against an approved server (TLS and the EndDevice list); the result in plain words.</summary>
+    public async Task<string> ProbeAsync(string ownerId, Guid evseId, Guid serverId, CancellationToken cancellationToken) =>
+        await OwnedAsync(ownerId, [evseId], cancellationToken) is { Count: 1 }
+            ? await servers.ProbeAsEvseAsync(serverId, evseId, cancellationToken)
+            : NotYours;
+
+    private async Task<string?> IdentityChangeAsync(string ownerId, Guid evseId, string what, Func<Task<string?>> change, CancellationToken cancellationToken)
+    {
+        var owned = await OwnedAsync(ownerId, [evseId], cancellationToken);
+        if (!owned.TryGetValue(evseId, out var evse))
+        {
+            return NotYours;
+        }
+
+        var error = await change();
+        if (error is null)
+        {
+            await audit.RecordNowAsync(evse.SiteId, ownerId, $"{evse.Name}: {what}", evseId, cancellationToken);
+        }
+
+        return error;
     }
 
     private async Task<Dictionary<Guid, Evse>> OwnedAsync(string ownerId, IReadOnlyCollection<Guid> evseIds, CancellationToken cancellationToken)

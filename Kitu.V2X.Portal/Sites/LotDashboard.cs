@@ -22,6 +22,15 @@ public sealed record LotRow(
     CommandState? Command,
     string? CommandReason)
 {
+    /// <summary>
+    /// What the bay does for the event in force, in one line for the lot's manager: "Discharging 5.0 kW for Evening
+    /// Peak", "Refused: The battery is at or below the floor …", "Stopped: …" — or null when no event concerns it.
+    /// </summary>
+    public string? Activity { get; init; }
+
+    /// <summary>The bay's car was refused or stopped for the event in force: the manager should see why.</summary>
+    public bool NeedsAttention { get; init; }
+
     /// <summary>The grid forbids export right now (cease to energize, disconnect, limit 0) or the charger is not integrated.</summary>
     public bool GridBlocks => !Grid.IsIntegratedAt(DateTimeOffset.UtcNow) || Grid.Energize == false || Grid.Connect == false || Grid.ExportLimitPercent <= 0;
 }
@@ -40,21 +49,42 @@ public sealed class LotDashboard(PortalDbContext db, EvseConnections connections
         return history.Hourly(await db.Evses.AsNoTracking().Where(e => e.SiteId == siteId).Select(e => e.Id).ToListAsync(cancellationToken));
     }
 
-    /// <summary>Energy discharged per day (UTC) over the last week at the site's chargers, kWh.</summary>
+    /// <summary>
+    /// Energy discharged per day over the last week at the site's chargers, kWh, days on the site's clock (oldest first,
+    /// every day present, today last).
+    /// </summary>
     public async Task<IReadOnlyList<(DateOnly Day, double Kwh)>> EnergyPerDayAsync(string ownerId, Guid siteId, CancellationToken cancellationToken)
     {
-        var since = DateTimeOffset.UtcNow.AddDays(-7);
+        var site = await db.Sites.AsNoTracking().Where(s => s.Id == siteId && s.OwnerId == ownerId).Select(s => s.TimeZoneId).SingleOrDefaultAsync(cancellationToken);
+        if (site is null)
+        {
+            return [];
+        }
+
+        var zone = Presentation.Clock.Zone(site);
+        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, zone).DateTime);
+        var since = DateTimeOffset.UtcNow.AddDays(-8);
         var commands = await (from c in db.DischargeCommands.AsNoTracking()
                               join e in db.Evses.AsNoTracking() on c.EvseId equals e.Id
-                              join s in db.Sites.AsNoTracking() on e.SiteId equals s.Id
-                              where s.Id == siteId && s.OwnerId == ownerId && c.StartedAt != null
+                              where e.SiteId == siteId && c.StartedAt != null
                               select c).ToListAsync(cancellationToken);
-        return commands.Where(c => c.StartedAt >= since)
-            .GroupBy(c => DateOnly.FromDateTime(c.StartedAt!.Value.UtcDateTime))
-            .OrderBy(g => g.Key)
-            .Select(g => (g.Key, Math.Round(g.Sum(Drivers.DriverHistory.Energy), 2)))
-            .ToList();
+        var byDay = commands.Where(c => (c.EndedAt ?? DateTimeOffset.UtcNow) >= since)
+            .GroupBy(c => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(c.StartedAt!.Value, zone).DateTime))
+            .ToDictionary(g => g.Key, g => Math.Round(g.Sum(Drivers.DriverHistory.Energy), 2));
+        return Enumerable.Range(0, 7).Select(i => today.AddDays(i - 6)).Select(d => (d, byDay.GetValueOrDefault(d))).ToList();
     }
+
+    /// <summary>Energy discharged at the site today (on the site's clock), kWh; 0 when it is not the owner's.</summary>
+    public async Task<double> EnergyTodayAsync(string ownerId, Guid siteId, CancellationToken cancellationToken) =>
+        (await EnergyPerDayAsync(ownerId, siteId, cancellationToken)).LastOrDefault().Kwh;
+
+    /// <summary>What the charger itself reports towards the grid, when it is not simply in service.</summary>
+    public static string EvseGridStateText(Hubs.StatusMessage? status) => status?.GridState switch
+    {
+        Domain.Mediation.EvseGridState.Tripped => " The charger tripped off the grid (voltage or frequency out of limits).",
+        Domain.Mediation.EvseGridState.EnteringService => " The charger is entering service again (the utility's enter-service delay).",
+        _ => "",
+    };
 
     public async Task<IReadOnlyList<LotRow>?> RowsAsync(string ownerId, Guid siteId, CancellationToken cancellationToken)
     {
@@ -64,12 +94,24 @@ public sealed class LotDashboard(PortalDbContext db, EvseConnections connections
             return null;
         }
 
-        var zone = Workers.MediationFacts.Zone(site.TimeZoneId);
+        var zone = Discharge.MediationFacts.Zone(site.TimeZoneId);
         var evses = await db.Evses.AsNoTracking().Where(e => e.SiteId == siteId).OrderBy(e => e.Name).ToListAsync(cancellationToken);
         var ids = evses.Select(e => e.Id).ToList();
         var commands = (await db.DischargeCommands.AsNoTracking().Where(c => ids.Contains(c.EvseId)).OrderByDescending(c => c.CreatedAt).ToListAsync(cancellationToken))
             .GroupBy(c => c.EvseId).ToDictionary(g => g.Key, g => g.First());
         var fleet = await db.Vehicles.AsNoTracking().Where(v => v.OwnerId == ownerId).ToDictionaryAsync(v => v.Identifier, v => v.Name, StringComparer.OrdinalIgnoreCase, cancellationToken);
+
+        // The events in force, and the refusals at these chargers for them: a refused car must show why, not an empty cell.
+        var now = DateTimeOffset.UtcNow;
+        var inForce = await (from ev in db.ProgramEvents.AsNoTracking()
+                             join p in db.DischargePrograms.AsNoTracking() on ev.ProgramId equals p.Id
+                             where ev.CancelledAt == null && ev.End > now && ev.Start <= now
+                             select new { ev.Id, p.Name }).ToDictionaryAsync(x => x.Id, x => x.Name, cancellationToken);
+        var inForceIds = inForce.Keys.ToList();
+        var refusals = (await db.EventDecisions.AsNoTracking()
+                .Where(d => d.EvseId != null && ids.Contains(d.EvseId.Value) && inForceIds.Contains(d.EventId) && !d.Accepted)
+                .ToListAsync(cancellationToken))
+            .GroupBy(d => d.EvseId!.Value).ToDictionary(g => g.Key, g => g.OrderByDescending(d => d.DecidedAt).First());
 
         return evses.Select(e =>
         {
@@ -77,6 +119,9 @@ public sealed class LotDashboard(PortalDbContext db, EvseConnections connections
             var rules = grid.Get(e.Id);
             var command = commands.GetValueOrDefault(e.Id);
             var identifier = live?.VehicleIdentifier;
+            var ownCar = identifier is not null && fleet.ContainsKey(identifier);
+            var refusal = live?.Status?.Plugged == true ? refusals.GetValueOrDefault(e.Id) : null;
+            var (activity, attention) = Activity(command, refusal, inForce, ownCar);
             return new LotRow(
                 e.Id,
                 e.Name,
@@ -87,9 +132,43 @@ public sealed class LotDashboard(PortalDbContext db, EvseConnections connections
                 live?.Status?.PowerKw ?? 0,
                 e.OwnerAllowsDischarge,
                 rules,
-                GridStatusText.Describe(rules, zone),
+                GridStatusText.Describe(rules, zone) + EvseGridStateText(live?.Status),
                 command?.State,
-                command?.ReasonText);
+                command?.ReasonText)
+            {
+                Activity = activity,
+                NeedsAttention = attention,
+            };
         }).ToList();
+    }
+
+    /// <summary>
+    /// The bay's line for the manager: a live command; else the stop or refusal for an event in force, with its reason —
+    /// the driver's own words for the owner's fleet car, the catalogue's general meaning for anyone else's (their floor
+    /// and settings are theirs).
+    /// </summary>
+    private static (string? Text, bool Attention) Activity(DischargeCommand? command, EventDecision? refusal, Dictionary<Guid, string> inForce, bool ownCar)
+    {
+        string Why(Reason r) => ownCar ? r.Text : ReasonCatalog.Of(r.Code).Meaning;
+        if (command is { IsLive: true })
+        {
+            return (command.State == CommandState.Running
+                ? $"Discharging {command.Kw:0.0} kW for {command.ProgramName}"
+                : $"Starting: {command.State.ToString().ToLowerInvariant()} for {command.ProgramName}", false);
+        }
+
+        var stoppedInForce = command is { IsTerminal: true } && inForce.ContainsKey(command.EventId);
+        if (refusal is not null && (!stoppedInForce || refusal.DecidedAt >= (command!.EndedAt ?? command.CreatedAt)))
+        {
+            return ($"Refused for {inForce[refusal.EventId]}: {string.Join(" ", refusal.Reasons.Select(Why))}", true);
+        }
+
+        if (stoppedInForce)
+        {
+            var reason = command!.EndReason is { } entry ? (ownCar ? command.ReasonText ?? entry.Meaning : entry.Meaning) : command.ReasonText;
+            return ($"{command.State} for {command.ProgramName}{(reason is null ? "" : ": " + reason)}", command.State != CommandState.Completed);
+        }
+
+        return (null, false);
     }
 }

@@ -10,7 +10,8 @@ namespace Kitu.V2X.Portal.Sites;
 public sealed class PowerHistory
 {
     private const int Minutes = 24 * 60;
-    private readonly ConcurrentDictionary<Guid, Series> series = new();
+    // Striped for a fleet starting to discharge at once: 10,000 first reports within a second each add a series.
+    private readonly ConcurrentDictionary<Guid, Series> series = new(concurrencyLevel: 64, capacity: 1024);
     private readonly TimeProvider time;
 
     public PowerHistory(EvseConnections connections, TimeProvider time)

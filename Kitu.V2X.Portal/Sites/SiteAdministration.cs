@@ -117,12 +117,12 @@ public sealed class SiteAdministration(PortalDbContext db, EvseProvisioning prov
             errors[nameof(form.TimeZoneId)] = "Choose a time zone such as Europe/Helsinki or America/Los_Angeles.";
         }
 
-        if (form.SocFloorPercent is < 0 or > 90)
+        if (form.SocFloorPercent is { } floor && (!double.IsFinite(floor) || floor is < 0 or > 90))
         {
             errors[nameof(form.SocFloorPercent)] = "A site floor is between 0 % and 90 %, or empty.";
         }
 
-        if (form.MaxExportKw is <= 0 or > 100_000)
+        if (form.MaxExportKw is { } export && (!double.IsFinite(export) || export is <= 0 or > 100_000))
         {
             errors[nameof(form.MaxExportKw)] = "A site export limit is above 0 kW, or empty.";
         }
@@ -317,7 +317,7 @@ public sealed class SiteAdministration(PortalDbContext db, EvseProvisioning prov
             return "Give the charger a name of up to 100 characters.";
         }
 
-        if (form.RatedChargeKw is <= 0 or > 1_000 || form.RatedDischargeKw is < 0 or > 1_000)
+        if (!double.IsFinite(form.RatedChargeKw) || !double.IsFinite(form.RatedDischargeKw) || form.RatedChargeKw is <= 0 or > 1_000 || form.RatedDischargeKw is < 0 or > 1_000)
         {
             return "Ratings are between 0 and 1,000 kW (charge above 0).";
         }

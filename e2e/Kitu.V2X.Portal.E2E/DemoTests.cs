@@ -26,9 +26,13 @@ public sealed class DemoTests(PortalFixture portal)
         var operatorPage = await DispatchEveningPeakAsync(portal);
         await Assertions.Expect(operatorPage.Locator("[data-testid='monitor-commands']")).ToContainTextAsync("Garage charger", new() { Timeout = 15_000 });
 
-        await Assertions.Expect(operatorPage.Locator("[data-testid='monitor-summary']").First).ToContainTextAsync("refused:", new() { Timeout = 15_000 });
+        await Assertions.Expect(operatorPage.Locator("[data-testid='monitor-summary']").First).ToContainTextAsync(new System.Text.RegularExpressions.Regex("[1-9][0-9]* refused"), new() { Timeout = 15_000 });
+        // The operator reads the outcomes by reason, in words written for operators.
+        var outcomes = operatorPage.Locator("[data-testid='monitor-outcomes']").First;
+        await Assertions.Expect(outcomes.Locator("[data-testid='outcome-row'][data-kind='Refused']").First).ToBeVisibleAsync();
+        await Assertions.Expect(outcomes).Not.ToContainTextAsync("Your car");
         var power = car.Locator("[data-testid='car-power']");
-        await Assertions.Expect(power).ToHaveTextAsync("−5.0 kW", new() { Timeout = 15_000 });
+        await Assertions.Expect(power).ToHaveTextAsync("−5.0 kW", new() { Timeout = FirstDischargeTimeoutMs });
         var soc = car.Locator("[data-testid='car-soc']");
         var before = await soc.TextContentAsync();
         await Assertions.Expect(soc).Not.ToHaveTextAsync(before!, new() { Timeout = 15_000 });
@@ -38,6 +42,22 @@ public sealed class DemoTests(PortalFixture portal)
         await car.Locator("[data-testid='stop-now']").ClickAsync();
         await Assertions.Expect(power).ToHaveTextAsync("0 kW", new() { Timeout = 5_000 });
         await Assertions.Expect(car.Locator("[data-testid='stop-now']")).ToHaveCountAsync(0);
+
+        // The fleet manager on a phone: the lot's totals on top, one compact row per bay, and each refused van with its reason.
+        var fleet = await OpenAsAsync(portal, "fleet@demo.kitu", "/sites", 375, 812);
+        await fleet.Locator("[data-testid='site']", new() { HasText = "Depot lot" }).Locator("[data-testid='open-site']").ClickAsync();
+        await Assertions.Expect(fleet.Locator("[data-testid='lot-totals']")).ToBeVisibleAsync();
+        var bays = fleet.Locator("[data-testid='lot-compact'] [data-testid='bay']");
+        await Assertions.Expect(bays).ToHaveCountAsync(6);
+        await Assertions.Expect(fleet.Locator("[data-testid='lot-table']")).Not.ToBeVisibleAsync();
+        await Assertions.Expect(bays.Locator("[data-testid='bay-status']", new() { HasTextRegex = new System.Text.RegularExpressions.Regex("^Refused for Evening Peak: .+") }).First)
+            .ToBeVisibleAsync(new() { Timeout = 15_000 });
+        var lotHeight = await fleet.Locator("[data-testid='lot-compact']").EvaluateAsync<double>("e => e.getBoundingClientRect().height");
+        Assert.True(lotHeight < 6 * 90, $"six bays take {lotHeight:0} px on a phone");
+        var overflow = await fleet.EvaluateAsync<int>("document.documentElement.scrollWidth - document.documentElement.clientWidth");
+        Assert.True(overflow <= 0, $"The lot scrolls sideways by {overflow}px at 375px");
+        await ScreenshotAsync(fleet, "fleet-lot-phone");
+        await fleet.Context.CloseAsync();
         await driver.Context.CloseAsync();
         await operatorPage.Context.CloseAsync();
     }

@@ -44,7 +44,7 @@ public sealed class DriverTests(PortalFixture portal)
         await driver.GotoAsync("/now");
         await WaitInteractiveAsync(driver);
         var power = car.Locator("[data-testid='car-power']");
-        await Assertions.Expect(power).ToHaveTextAsync("−5.0 kW", new() { Timeout = 15_000 });
+        await Assertions.Expect(power).ToHaveTextAsync("−5.0 kW", new() { Timeout = FirstDischargeTimeoutMs });
         await Assertions.Expect(car.Locator("[data-testid='car-acked']")).ToBeVisibleAsync();
 
         var clock = Stopwatch.StartNew();

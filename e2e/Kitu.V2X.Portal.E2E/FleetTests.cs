@@ -19,6 +19,7 @@ public sealed class FleetTests(PortalFixture portal)
         await fleet.Locator("[data-testid='select-all']").ClickAsync();
         await fleet.Locator("[data-testid='bulk-allow']").ClickAsync();
         await Assertions.Expect(fleet.GetByText("Discharge allowed on 6 chargers.")).ToBeVisibleAsync();
+        await fleet.Locator("[data-testid='bulk-pin']").FillAsync("111115");
         await fleet.Locator("[data-testid='bulk-bind']").ClickAsync();
         await Assertions.Expect(fleet.GetByText("Bound 6: 6 registered with Sandbox Utility.")).ToBeVisibleAsync(new() { Timeout = 30_000 });
         var grid = table.Locator("[data-testid='lot-grid']");
@@ -26,6 +27,8 @@ public sealed class FleetTests(PortalFixture portal)
 
         var admin = await OpenAsAsync(portal, "gridadmin@demo.kitu", "/grid/sandbox", 1280, 800);
         await admin.Locator("#issue-cease").ClickAsync();
+        await Assertions.Expect(admin.Locator("[data-testid='confirm-message']")).ToContainTextAsync("Every charger bound to the sandbox server stops discharging");
+        await AnswerConfirmAsync(admin);
         try
         {
             for (var i = 0; i < 6; i++)
@@ -40,10 +43,16 @@ public sealed class FleetTests(PortalFixture portal)
             await admin.Locator("#controls-table").GetByRole(AriaRole.Button, new() { Name = "Cancel" }).First.ClickAsync();
         }
 
-        // The end of the block arrives the same way; later tests start from a grid without it.
+        // The end of the block arrives the same way; each charger then waits out the utility's enter-service delay
+        // (IEEE 1547). Later tests start from a grid without it.
         for (var i = 0; i < 6; i++)
         {
             await Assertions.Expect(grid.Nth(i)).Not.ToContainTextAsync("cease to energize", new() { Timeout = 25_000 });
+        }
+
+        for (var i = 0; i < 6; i++)
+        {
+            await Assertions.Expect(grid.Nth(i)).Not.ToContainTextAsync("entering service", new() { Timeout = 25_000 });
         }
 
         await admin.Context.CloseAsync();

@@ -97,6 +97,20 @@ public sealed class ReactivePower
     public double Vars => Value * Math.Pow(10, Multiplier);
 }
 
+/// <summary>value × 10^multiplier volts (RMS).</summary>
+public sealed class VoltageRms
+{
+    [XmlElement("multiplier")]
+    public sbyte Multiplier { get; set; }
+
+    [XmlElement("value")]
+    public ushort Value { get; set; }
+
+    public double Volts => Value * Math.Pow(10, Multiplier);
+
+    public static VoltageRms FromVolts(double volts) => new() { Multiplier = 0, Value = (ushort)Math.Clamp(Math.Round(volts), 0, ushort.MaxValue) };
+}
+
 /// <summary>value × 10^multiplier watt-hours.</summary>
 public sealed class WattHour
 {

@@ -1,3 +1,6 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using System.Text;
 using Kitu.V2X.Portal.Domain.GridSecurity.Ieee1547;
 
 namespace Kitu.V2X.Portal.Domain.GridSecurity.Ieee2030_5;
@@ -12,17 +15,46 @@ public enum EventPhase
     Active,
     Completed,
     Cancelled,
+
+    /// <summary>Superseded: by the server (status 4), or by a newer overlapping event of the same program from the overlap on.</summary>
     Superseded,
 
     /// <summary>Its device category excludes EVSEs: ignored, no response.</summary>
     NotForThisDevice,
+
+    /// <summary>It sets only functions this device does not apply: rejected with response 252, never applied.</summary>
+    NotApplicable,
 }
 
-/// <summary>An event's phase and effective window (randomization applied), for responses and display.</summary>
-public sealed record EventState(DerControl Control, ProgramView Program, EventPhase Phase, long EffectiveStart, long EffectiveEnd);
+/// <summary>
+/// An event's phase and effective window (randomization applied: the drawn offsets are kept), the newer event that
+/// supersedes it, and the functions it sets that this device cannot apply.
+/// </summary>
+public sealed record EventState(
+    DerControl Control,
+    ProgramView Program,
+    EventPhase Phase,
+    long EffectiveStart,
+    long EffectiveEnd,
+    int StartOffset = 0,
+    int DurationOffset = 0,
+    string? SupersededBy = null,
+    IReadOnlyList<string>? Unsupported = null);
 
 /// <summary>The event in force that won the most functions, for display.</summary>
 public sealed record SelectedEvent(string MRid, string? Description, string? ProgramDescription, long EffectiveEnd);
+
+/// <summary>Where the functions in force come from: an event (with its effective window) or a program's default control.</summary>
+public sealed record FunctionSource(
+    string MRid,
+    string? Description,
+    string? ProgramDescription,
+    long? EffectiveStart,
+    long? EffectiveEnd,
+    int StartOffset,
+    int DurationOffset,
+    bool IsDefault,
+    IReadOnlyList<string> Functions);
 
 /// <summary>The outcome of event selection at one server instant.</summary>
 public sealed record Selection(
@@ -30,48 +62,79 @@ public sealed record Selection(
     SelectedEvent? Active,
     long? NextChangeAt,
     IReadOnlyList<EventState> Events,
-    IReadOnlyList<string> Problems);
+    IReadOnlyList<string> Problems)
+{
+    public IReadOnlyList<FunctionSource> Sources { get; init; } = [];
+}
+
+/// <summary>
+/// The random offsets of randomized events (<c>randomizeStart</c>, <c>randomizeDuration</c>, the delay of a
+/// cancellation with randomization): one uniform draw between 0 and the value, per device and event version. The draw
+/// is derived from the device's identity and the event, so it stays the same across polls and restarts, and differs
+/// from device to device as randomization means to.
+/// </summary>
+public class EventRandomization(string deviceKey)
+{
+    /// <summary>A draw in [0, <paramref name="limit"/>] (or [limit, 0] for a negative limit).</summary>
+    public virtual int Draw(string mrid, ushort version, string what, int limit)
+    {
+        if (limit == 0)
+        {
+            return 0;
+        }
+
+        Span<byte> hash = stackalloc byte[32];
+        SHA256.HashData(Encoding.UTF8.GetBytes($"{deviceKey}|{mrid.ToUpperInvariant()}|{version}|{what}"), hash);
+        var n = (int)(BinaryPrimitives.ReadUInt64BigEndian(hash) % (ulong)(Math.Abs(limit) + 1));
+        return limit > 0 ? n : -n;
+    }
+}
 
 /// <summary>
 /// Chooses the IEEE 1547 settings in force at server time <c>t</c> (2030.5 §12 event rules, CSIP practice):
-/// events whose device category excludes EVSEs, cancelled and superseded events are dropped; each remaining event
-/// applies on [start + drawn start offset, + duration + drawn duration offset); each setting is resolved on its own —
-/// the lowest primacy value wins across programs, the later creationTime within one; a setting no event gives
-/// comes from the highest-primacy DefaultDERControl that gives it.
-/// Holds one random draw per event version so randomization stays fixed across polls.
+/// events whose device category excludes EVSEs, cancelled and superseded events are dropped — an older event is
+/// superseded by a newer (later creationTime) event of the same program from the moment their windows overlap,
+/// whether or not the server marks it; each remaining event applies on [start + drawn start offset, + duration +
+/// drawn duration offset); each setting is resolved on its own — the lowest primacy value wins across programs, the
+/// later creationTime within one; a setting no event gives comes from the highest-primacy DefaultDERControl that
+/// gives it. A function the device does not apply is never taken from an event; an event of only such functions is
+/// not applicable (response 252).
 /// </summary>
-public sealed class ControlSelector(Random random)
+public sealed class ControlSelector(EventRandomization randomization, DerControlModes supported = (DerControlModes)uint.MaxValue)
 {
     private readonly Dictionary<(string MRid, ushort Version), (int Start, int Duration, int Cancel)> draws = [];
+
+    public DerControlModes Supported { get; set; } = supported;
 
     public Selection Select(IReadOnlyList<ProgramView> programs, long serverNow, IReadOnlyDictionary<string, DerCurve> curves)
     {
         ArgumentNullException.ThrowIfNull(programs);
         ArgumentNullException.ThrowIfNull(curves);
         var states = new List<EventState>();
-        var applicable = new List<EventState>();
         long? nextChange = null;
 
         foreach (var program in programs)
         {
-            foreach (var control in program.Controls)
+            var windows = program.Controls.Select(c => Window(c, program, serverNow)).ToList();
+            foreach (var window in windows)
             {
-                var state = Classify(control, program, serverNow);
+                var state = Supersede(window, windows, serverNow, ref nextChange);
                 states.Add(state);
-                if (state.Phase == EventPhase.Active)
-                {
-                    applicable.Add(state);
-                }
-
                 if (state.Phase is EventPhase.Scheduled or EventPhase.Active)
                 {
                     Earliest(ref nextChange, state.EffectiveStart > serverNow ? state.EffectiveStart : null);
                     Earliest(ref nextChange, state.EffectiveEnd > serverNow ? state.EffectiveEnd : null);
                 }
+
+                if (state.Control.EventStatus.CurrentStatus == EventStatus.CancelledWithRandomization && state.Phase != EventPhase.Cancelled)
+                {
+                    Earliest(ref nextChange, state.Control.EventStatus.DateTime + Draw(state.Control).Cancel);
+                }
             }
         }
 
         // Best first: lowest primacy value, then the later creation time, then mRID so the order is total.
+        var applicable = states.Where(s => s.Phase == EventPhase.Active).ToList();
         applicable.Sort((a, b) =>
         {
             var byPrimacy = a.Program.Primacy.CompareTo(b.Program.Primacy);
@@ -83,56 +146,61 @@ public sealed class ControlSelector(Random random)
             var byCreation = b.Control.CreationTime.CompareTo(a.Control.CreationTime);
             return byCreation != 0 ? byCreation : string.CompareOrdinal(a.Control.MRid, b.Control.MRid);
         });
-        var defaults = programs.Where(p => p.Default is not null).OrderBy(p => p.Primacy).Select(p => p.Default!).ToList();
+        var defaults = programs.Where(p => p.Default is not null).OrderBy(p => p.Primacy).ToList();
         var problems = new List<string>();
-        var resolver = new Resolver(applicable.Select(a => a.Control.Base).Concat(defaults.Select(d => d.Base)).ToList(), curves, problems);
+        var candidates = applicable.Select(a => new Candidate(a.Control.Base, a, null))
+            .Concat(defaults.Select(p => new Candidate(p.Default!.Base, null, p)))
+            .ToList();
+        var resolver = new Resolver(candidates, Supported, curves, problems);
 
         var functions = new Ieee1547Functions
         {
-            Connect = resolver.Value(b => b.OpModConnect),
-            Energize = resolver.Value(b => b.OpModEnergize),
-            MaxLimitPercent = resolver.Value(b => b.OpModMaxLimW) is { } lim ? lim / 100.0 : null,
-            FixedPowerFactorInject = resolver.Ref(b => b.OpModFixedPfInjectW) is { } inject ? new PowerFactorSetting(inject.PowerFactor, inject.Excitation) : null,
-            FixedPowerFactorAbsorb = resolver.Ref(b => b.OpModFixedPfAbsorbW) is { } absorb ? new PowerFactorSetting(absorb.PowerFactor, absorb.Excitation) : null,
-            FixedVar = resolver.Ref(b => b.OpModFixedVar) is { } fv ? new FixedVarSetting(fv.RefType, fv.Value / 100.0) : null,
-            TargetVar = resolver.Ref(b => b.OpModTargetVar)?.Vars,
-            TargetW = resolver.Ref(b => b.OpModTargetW)?.Watts,
-            FixedWPercent = resolver.Value(b => b.OpModFixedW) is { } fw ? fw / 100.0 : null,
-            FrequencyDroop = resolver.Ref(b => b.OpModFreqDroop) is { } fd
+            Connect = resolver.Value("opModConnect", b => b.OpModConnect),
+            Energize = resolver.Value("opModEnergize", b => b.OpModEnergize),
+            MaxLimitPercent = resolver.Value("opModMaxLimW", b => b.OpModMaxLimW) is { } lim ? lim / 100.0 : null,
+            FixedPowerFactorInject = resolver.Ref("opModFixedPFInjectW", b => b.OpModFixedPfInjectW) is { } inject ? new PowerFactorSetting(inject.PowerFactor, inject.Excitation) : null,
+            FixedPowerFactorAbsorb = resolver.Ref("opModFixedPFAbsorbW", b => b.OpModFixedPfAbsorbW) is { } absorb ? new PowerFactorSetting(absorb.PowerFactor, absorb.Excitation) : null,
+            FixedVar = resolver.Ref("opModFixedVar", b => b.OpModFixedVar) is { } fv ? new FixedVarSetting(fv.RefType, fv.Value / 100.0) : null,
+            TargetVar = resolver.Ref("opModTargetVar", b => b.OpModTargetVar)?.Vars,
+            TargetW = resolver.Ref("opModTargetW", b => b.OpModTargetW)?.Watts,
+            FixedWPercent = resolver.Value("opModFixedW", b => b.OpModFixedW) is { } fw ? fw / 100.0 : null,
+            FrequencyDroop = resolver.Ref("opModFreqDroop", b => b.OpModFreqDroop) is { } fd
                 ? new FreqDroopSetting(fd.DbOf / 1000.0, fd.DbUf / 1000.0, fd.KOf / 1000.0, fd.KUf / 1000.0, fd.OpenLoopTms / 100.0)
                 : null,
-            FrequencyWatt = resolver.Curve(b => b.OpModFreqWatt, 0),
-            HighFrequencyMayTrip = resolver.Curve(b => b.OpModHfrtMayTrip, 1),
-            HighFrequencyMustTrip = resolver.Curve(b => b.OpModHfrtMustTrip, 2),
-            HighVoltageMayTrip = resolver.Curve(b => b.OpModHvrtMayTrip, 3),
-            HighVoltageMomentaryCessation = resolver.Curve(b => b.OpModHvrtMomentaryCessation, 4),
-            HighVoltageMustTrip = resolver.Curve(b => b.OpModHvrtMustTrip, 5),
-            LowFrequencyMayTrip = resolver.Curve(b => b.OpModLfrtMayTrip, 6),
-            LowFrequencyMustTrip = resolver.Curve(b => b.OpModLfrtMustTrip, 7),
-            LowVoltageMayTrip = resolver.Curve(b => b.OpModLvrtMayTrip, 8),
-            LowVoltageMomentaryCessation = resolver.Curve(b => b.OpModLvrtMomentaryCessation, 9),
-            LowVoltageMustTrip = resolver.Curve(b => b.OpModLvrtMustTrip, 10),
-            VoltVar = resolver.Curve(b => b.OpModVoltVar, 11),
-            VoltWatt = resolver.Curve(b => b.OpModVoltWatt, 12),
-            WattPowerFactor = resolver.Curve(b => b.OpModWattPf, 13),
-            WattVar = resolver.Curve(b => b.OpModWattVar, 14),
-            RampSeconds = resolver.Value(b => b.RampTms) is { } ramp ? ramp / 100.0 : null,
-            EnterService = EnterService(defaults),
+            FrequencyWatt = resolver.Curve("opModFreqWatt", b => b.OpModFreqWatt, 0),
+            HighFrequencyMayTrip = resolver.Curve("opModHFRTMayTrip", b => b.OpModHfrtMayTrip, 1),
+            HighFrequencyMustTrip = resolver.Curve("opModHFRTMustTrip", b => b.OpModHfrtMustTrip, 2),
+            HighVoltageMayTrip = resolver.Curve("opModHVRTMayTrip", b => b.OpModHvrtMayTrip, 3),
+            HighVoltageMomentaryCessation = resolver.Curve("opModHVRTMomentaryCessation", b => b.OpModHvrtMomentaryCessation, 4),
+            HighVoltageMustTrip = resolver.Curve("opModHVRTMustTrip", b => b.OpModHvrtMustTrip, 5),
+            LowFrequencyMayTrip = resolver.Curve("opModLFRTMayTrip", b => b.OpModLfrtMayTrip, 6),
+            LowFrequencyMustTrip = resolver.Curve("opModLFRTMustTrip", b => b.OpModLfrtMustTrip, 7),
+            LowVoltageMayTrip = resolver.Curve("opModLVRTMayTrip", b => b.OpModLvrtMayTrip, 8),
+            LowVoltageMomentaryCessation = resolver.Curve("opModLVRTMomentaryCessation", b => b.OpModLvrtMomentaryCessation, 9),
+            LowVoltageMustTrip = resolver.Curve("opModLVRTMustTrip", b => b.OpModLvrtMustTrip, 10),
+            VoltVar = resolver.Curve("opModVoltVar", b => b.OpModVoltVar, 11),
+            VoltWatt = resolver.Curve("opModVoltWatt", b => b.OpModVoltWatt, 12),
+            WattPowerFactor = resolver.Curve("opModWattPF", b => b.OpModWattPf, 13),
+            WattVar = resolver.Curve("opModWattVar", b => b.OpModWattVar, 14),
+            RampSeconds = resolver.Value("rampTms", b => b.RampTms) is { } ramp ? ramp / 100.0 : null,
+            EnterService = EnterService(defaults.Select(p => p.Default!).ToList()),
         };
 
-        var winner = applicable.Count == 0 ? null : applicable[0];
-        var active = winner is null
-            ? null
-            : new SelectedEvent(winner.Control.MRid, winner.Control.Description, winner.Program.Description, winner.EffectiveEnd);
-        return new Selection(functions, active, nextChange, states, problems);
+        var sources = resolver.Sources().ToList();
+        var winner = sources.Where(s => !s.IsDefault).OrderByDescending(s => s.Functions.Count).FirstOrDefault();
+        var active = winner is null ? null : new SelectedEvent(winner.MRid, winner.Description, winner.ProgramDescription, winner.EffectiveEnd!.Value);
+        return new Selection(functions, active, nextChange, states, problems) { Sources = sources };
     }
 
-    private EventState Classify(DerControl control, ProgramView program, long now)
+    /// <summary>An event's effective window and its phase before supersession by newer events is considered.</summary>
+    private EventState Window(DerControl control, ProgramView program, long now)
     {
         var draw = Draw(control);
         var start = control.Interval.Start + draw.Start;
         var end = start + control.Interval.Duration + draw.Duration;
         var status = control.EventStatus.CurrentStatus;
+        var functions = DerFunctions.SetBy(control.Base);
+        var unsupported = functions.Where(f => (DerFunctions.Named(f)!.Mode & Supported) == 0).ToList();
 
         EventPhase phase;
         if (control.DeviceCategory is { Length: > 0 } category && (Convert.ToUInt32(category, 16) & Sep.EvseCategoryBit) == 0)
@@ -147,23 +215,75 @@ public sealed class ControlSelector(Random random)
         {
             phase = EventPhase.Superseded;
         }
+        else if (functions.Count > 0 && unsupported.Count == functions.Count)
+        {
+            phase = EventPhase.NotApplicable;
+        }
         else
         {
             phase = now < start ? EventPhase.Scheduled : now < end ? EventPhase.Active : EventPhase.Completed;
         }
 
-        return new EventState(control, program, phase, start, end);
+        return new EventState(control, program, phase, start, end, draw.Start, draw.Duration, null, unsupported);
     }
 
-    /// <summary>One uniform draw between 0 and each randomization value, kept for the event's version.</summary>
+    /// <summary>
+    /// 2030.5 §12.1.3: a newer event of the same program whose window overlaps an older one supersedes it from the
+    /// start of the overlap on; before that moment the older one runs as scheduled.
+    /// </summary>
+    private static EventState Supersede(EventState older, List<EventState> program, long now, ref long? nextChange)
+    {
+        if (older.Phase is not (EventPhase.Scheduled or EventPhase.Active or EventPhase.Completed))
+        {
+            return older;
+        }
+
+        long? from = null;
+        string? by = null;
+        foreach (var newer in program)
+        {
+            if (ReferenceEquals(newer, older)
+                || newer.Control.CreationTime <= older.Control.CreationTime
+                || newer.Phase is EventPhase.Cancelled or EventPhase.NotForThisDevice or EventPhase.NotApplicable
+                || newer.Control.EventStatus.CurrentStatus == EventStatus.Superseded
+                || newer.EffectiveStart >= older.EffectiveEnd
+                || older.EffectiveStart >= newer.EffectiveEnd)
+            {
+                continue;
+            }
+
+            var overlapFrom = Math.Max(older.EffectiveStart, newer.EffectiveStart);
+            if (from is null || overlapFrom < from)
+            {
+                (from, by) = (overlapFrom, newer.Control.MRid);
+            }
+        }
+
+        if (from is not { } at)
+        {
+            return older;
+        }
+
+        if (now >= at)
+        {
+            return older with { Phase = EventPhase.Superseded, SupersededBy = by };
+        }
+
+        Earliest(ref nextChange, at);
+        return older;
+    }
+
     private (int Start, int Duration, int Cancel) Draw(DerControl control)
     {
-        var key = (control.MRid.ToUpperInvariant(), control.Version ?? 0);
+        var version = control.Version ?? 0;
+        var key = (control.MRid.ToUpperInvariant(), version);
         if (!draws.TryGetValue(key, out var draw))
         {
-            int Between0And(short? limit) => limit is null or 0 ? 0 : limit > 0 ? random.Next(0, limit.Value + 1) : -random.Next(0, -limit.Value + 1);
             var cancelWindow = Math.Max(Math.Abs((int)(control.RandomizeStart ?? 0)), Math.Abs((int)(control.RandomizeDuration ?? 0)));
-            draw = (Between0And(control.RandomizeStart), Between0And(control.RandomizeDuration), cancelWindow == 0 ? 0 : random.Next(0, cancelWindow + 1));
+            draw = (
+                randomization.Draw(control.MRid, version, "start", control.RandomizeStart ?? 0),
+                randomization.Draw(control.MRid, version, "duration", control.RandomizeDuration ?? 0),
+                randomization.Draw(control.MRid, version, "cancel", cancelWindow));
             draws[key] = draw;
         }
 
@@ -194,16 +314,22 @@ public sealed class ControlSelector(Random random)
         }
     }
 
-    /// <summary>Takes each setting from the first control base that gives it (events best first, then defaults).</summary>
-    private sealed class Resolver(List<DerControlBase> ordered, IReadOnlyDictionary<string, DerCurve> curves, List<string> problems)
+    /// <summary>A control base in resolution order: an active event, or a program's default control.</summary>
+    private sealed record Candidate(DerControlBase Base, EventState? Event, ProgramView? DefaultOf);
+
+    /// <summary>Takes each setting from the first control base that gives it (events best first, then defaults), and notes where it came from.</summary>
+    private sealed class Resolver(List<Candidate> ordered, DerControlModes supported, IReadOnlyDictionary<string, DerCurve> curves, List<string> problems)
     {
-        public T? Value<T>(Func<DerControlBase, T?> get)
+        private readonly Dictionary<Candidate, List<string>> taken = [];
+
+        public T? Value<T>(string function, Func<DerControlBase, T?> get)
             where T : struct
         {
-            foreach (var b in ordered)
+            foreach (var c in ordered)
             {
-                if (get(b) is { } v)
+                if (Usable(c, function) && get(c.Base) is { } v)
                 {
+                    Take(c, function);
                     return v;
                 }
             }
@@ -211,13 +337,14 @@ public sealed class ControlSelector(Random random)
             return null;
         }
 
-        public T? Ref<T>(Func<DerControlBase, T?> get)
+        public T? Ref<T>(string function, Func<DerControlBase, T?> get)
             where T : class
         {
-            foreach (var b in ordered)
+            foreach (var c in ordered)
             {
-                if (get(b) is { } v)
+                if (Usable(c, function) && get(c.Base) is { } v)
                 {
+                    Take(c, function);
                     return v;
                 }
             }
@@ -225,21 +352,23 @@ public sealed class ControlSelector(Random random)
             return null;
         }
 
-        public Curve? Curve(Func<DerControlBase, DerCurveLink?> get, int expectedType)
+        public Curve? Curve(string function, Func<DerControlBase, DerCurveLink?> get, int expectedType)
         {
-            if (Ref(get) is not { } link)
+            if (Ref(function, get) is not { } link)
             {
                 return null;
             }
 
             if (!curves.TryGetValue(link.Href, out var curve))
             {
+                Untake(function);
                 problems.Add($"Curve {link.Href} could not be read; that function is left to the device's own setting.");
                 return null;
             }
 
             if (curve.CurveType != expectedType)
             {
+                Untake(function);
                 problems.Add($"Curve {link.Href} has type {curve.CurveType} where type {expectedType} belongs; ignored.");
                 return null;
             }
@@ -248,6 +377,48 @@ public sealed class ControlSelector(Random random)
                 .Select(p => new CurvePoint(p.XValue * Math.Pow(10, curve.XMultiplier), p.YValue * Math.Pow(10, curve.YMultiplier), p.Excitation))
                 .ToList();
             return new Curve(curve.MRid, curve.CurveType, points, curve.YRefType, curve.OpenLoopTms / 100.0, curve.VRef / 100.0);
+        }
+
+        public IEnumerable<FunctionSource> Sources()
+        {
+            foreach (var c in ordered)
+            {
+                if (!taken.TryGetValue(c, out var functions) || functions.All(f => f == "rampTms"))
+                {
+                    continue;
+                }
+
+                if (c.Event is { } e)
+                {
+                    yield return new FunctionSource(e.Control.MRid, e.Control.Description, e.Program.Description, e.EffectiveStart, e.EffectiveEnd, e.StartOffset, e.DurationOffset, false, functions);
+                }
+                else
+                {
+                    var d = c.DefaultOf!;
+                    yield return new FunctionSource(d.Default!.MRid, d.Default.Description, d.Description, null, null, 0, 0, true, functions);
+                }
+            }
+        }
+
+        private bool Usable(Candidate c, string function) =>
+            function == "rampTms" || DerFunctions.Named(function) is not { } f || (f.Mode & supported) != 0;
+
+        private void Take(Candidate c, string function)
+        {
+            if (!taken.TryGetValue(c, out var list))
+            {
+                taken[c] = list = [];
+            }
+
+            list.Add(function);
+        }
+
+        private void Untake(string function)
+        {
+            foreach (var list in taken.Values)
+            {
+                list.Remove(function);
+            }
         }
     }
 }

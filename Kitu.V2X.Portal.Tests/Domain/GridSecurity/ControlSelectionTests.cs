@@ -19,7 +19,7 @@ public sealed class ControlSelectionTests
         SepXml.Read<DerControlList>(Fixture.Open("derc.xml")).Items);
 
     private static Selection Select(long now, params ProgramView[] programs) =>
-        new ControlSelector(new Random(1)).Select(programs, now, FixtureCurves);
+        new ControlSelector(new EventRandomization("test device")).Select(programs, now, FixtureCurves);
 
     private static DerControl Event(string mrid, long start, uint duration, long created, DerControlBase settings, byte status = EventStatus.Scheduled) => new()
     {
@@ -150,11 +150,11 @@ public sealed class ControlSelectionTests
     {
         var control = Event("A1", At1700, 600, At1700 - 120, new DerControlBase { OpModEnergize = false });
         control.RandomizeStart = 300;
-        var selector = new ControlSelector(new MaxRandom());
+        var selector = new ControlSelector(new MaxRandomization());
         var program = Program(1, control);
         var curves = new Dictionary<string, DerCurve>();
 
-        // MaxRandom draws the largest offset: the event starts 300 s late, every time it is evaluated.
+        // MaxRandomization draws the largest offset: the event starts 300 s late, every time it is evaluated.
         Assert.Null(selector.Select([program], At1700 + 299, curves).Functions.Energize);
         Assert.Equal(false, selector.Select([program], At1700 + 300, curves).Functions.Energize);
         Assert.Equal(At1700 + 300 + 600, selector.Select([program], At1700 + 301, curves).Active?.EffectiveEnd);
@@ -166,7 +166,7 @@ public sealed class ControlSelectionTests
         var control = Event("A1", At1700 - 600, 3600, At1700 - 900, new DerControlBase { OpModMaxLimW = 1000 }, EventStatus.CancelledWithRandomization);
         control.RandomizeDuration = 120;
         control.EventStatus.DateTime = At1700;
-        var selector = new ControlSelector(new MaxRandom());
+        var selector = new ControlSelector(new MaxRandomization());
         var program = Program(1, control);
         var curves = new Dictionary<string, DerCurve>();
 
@@ -185,8 +185,8 @@ public sealed class ControlSelectionTests
         Assert.Contains(selection.Problems, p => p.Contains("type 11", StringComparison.Ordinal));
     }
 
-    private sealed class MaxRandom : Random
+    private sealed class MaxRandomization() : EventRandomization("")
     {
-        public override int Next(int minValue, int maxValue) => maxValue - 1;
+        public override int Draw(string mrid, ushort version, string what, int limit) => limit;
     }
 }

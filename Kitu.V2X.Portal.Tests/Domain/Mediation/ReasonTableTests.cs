@@ -8,8 +8,8 @@ namespace Kitu.V2X.Portal.Tests.Domain.Mediation;
 /// <summary>One row per reason: change one fact of an accepting case, and exactly that reason appears.</summary>
 public sealed class ReasonTableTests
 {
-    /// <summary>Reasons the mediator itself issues (a driver's stop) or only the monitor finds (a limit lowered while running).</summary>
-    private static readonly ReasonCode[] NotFromDecide = [ReasonCode.EvStoppedByDriver, ReasonCode.GridLimitLowered];
+    /// <summary>Reasons of a command's life (a driver's stop, a lost link, an executor's answer…), not of a decision.</summary>
+    private static readonly ReasonCode[] NotFromDecide = [.. ReasonCatalog.CommandLifecycle];
 
     public static TheoryData<ReasonCode> Codes => [.. Cases.Keys];
 
@@ -27,6 +27,8 @@ public sealed class ReasonTableTests
         [ReasonCode.EvseCurrentNotSupportedByVehicle] = i => i with { Vehicle = i.Vehicle with { SupportsDcDischarge = false } },
         [ReasonCode.EvseOutsideSiteHours] = i => i.WithPolicy(new SitePolicy { AllowedHours = new(new(22, 0), new(6, 0)) }),
         [ReasonCode.EvseSiteExportCapReached] = i => i with { Evse = i.Evse with { SiteExportHeadroomKw = 0, SitePolicy = new SitePolicy { MaxExportKw = 50 } } },
+        [ReasonCode.EvseTripped] = i => i with { Evse = i.Evse with { GridState = EvseGridState.Tripped } },
+        [ReasonCode.EvseEnteringService] = i => i with { Evse = i.Evse with { GridState = EvseGridState.EnteringService } },
         [ReasonCode.GridCeaseToEnergize] = i => i with { Grid = i.Grid with { Functions = new() { Energize = false } } },
         [ReasonCode.GridDisconnected] = i => i with { Grid = i.Grid with { Functions = new() { Connect = false } } },
         [ReasonCode.GridExportLimitZero] = i => i with { Grid = i.Grid with { Functions = new() { MaxLimitPercent = 0 } } },

@@ -29,7 +29,7 @@ public sealed class ClientAgainstSandboxTests
         Assert.Equal(GridIntegration.Integrated, limited.Integration);
         Assert.Equal(50, limited.ExportLimitPercent);
         Assert.Equal(5_000, limited.ExportLimitW);
-        Assert.StartsWith("Limit export to 50 %", limited.ActiveControl!.Description, StringComparison.Ordinal);
+        Assert.StartsWith("Limit export 50 %", limited.ActiveControl!.Description, StringComparison.Ordinal);
         Assert.Contains(rig.State.Devices()[0].Responses, r => r.Status == ResponseStatus.EventReceived);
         Assert.Contains(rig.State.Devices()[0].Responses, r => r.Status == ResponseStatus.EventStarted);
 
@@ -43,7 +43,38 @@ public sealed class ClientAgainstSandboxTests
         var stale = session.Evaluate(rig.Clock.GetUtcNow());
         Assert.Equal(GridIntegration.Stale, stale.Integration);
         Assert.False(stale.IsIntegratedAt(rig.Clock.GetUtcNow()));
-        Assert.Null(stale.ExportLimitPercent);
+        Assert.Equal(50, stale.ExportLimitPercent); // the known schedule still runs on the EVSE; discharge is refused
+    }
+
+    [Fact]
+    public async Task A_server_that_drops_the_connection_during_the_tls_handshake_is_a_loss_of_contact_and_the_rules_held_are_kept()
+    {
+        await using var rig = await new SandboxRig(pollRateSeconds: 10).StartAsync();
+        var session = rig.Session();
+        rig.State.LimitExport(50, TimeSpan.FromMinutes(10));
+        Assert.Equal(GridIntegration.Integrated, (await session.PollAsync(Ct)).Integration);
+
+        // An overloaded or restarting server: it takes the connection, reads the ClientHello and closes without a word.
+        await rig.Server.StopAsync(Ct);
+        using var dropper = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, rig.Dcap.Port);
+        dropper.Start();
+        var drops = Task.Run(async () =>
+        {
+            while (true)
+            {
+                using var socket = await dropper.AcceptSocketAsync(Ct);
+                await socket.ReceiveAsync(new byte[4096], Ct);
+                socket.Close();
+            }
+        }, Ct);
+
+        rig.Clock.Advance(TimeSpan.FromSeconds(10));
+        var rules = await session.PollAsync(Ct);
+
+        Assert.Equal(SepClientError.Unreachable, session.LastError);
+        Assert.Equal(GridIntegration.Integrated, rules.Integration);
+        Assert.Equal(50, rules.ExportLimitPercent);
+        Assert.False(drops.IsFaulted, drops.Exception?.ToString());
     }
 
     [Fact]
@@ -116,5 +147,35 @@ public sealed class ClientAgainstSandboxTests
         var curve = Assert.IsType<Curve>(rules.Functions.VoltVar);
         Assert.Equal(4, curve.Points.Count);
         Assert.Equal(new CurvePoint(92, 44), curve.Points[0]);
+    }
+
+    [Fact]
+    public async Task A_device_certificate_that_cannot_be_opened_fails_that_session_with_the_reason_and_a_good_one_still_integrates()
+    {
+        await using var rig = await new SandboxRig().StartAsync();
+        var server = new ApprovedServer { Name = "Sandbox Utility", UtilityName = "Test", DeviceCapabilityUrl = rig.Dcap.ToString(), TrustAnchorPem = rig.UtilityCa.ExportCertificatePem() };
+        var good = rig.DeviceCertificate();
+        var opened = 0;
+        GridBinding Binding(System.Security.Cryptography.X509Certificates.X509Certificate2 device)
+        {
+            var identity = DeviceIdentity.FromCertificate(device.RawData);
+            return new GridBinding { EvseId = Guid.NewGuid(), Lfdi = identity.Lfdi, Sfdi = identity.Sfdi, RatedChargeW = 11_000, RatedDischargeW = 10_000 };
+        }
+
+        var broken = Portal.Grid.GridClientWorker.CreateSession(Binding(rig.DeviceCertificate()), server, () => throw new System.Security.Cryptography.CryptographicException("The key is corrupt."), new Portal.Grid.GridOptions(), rig.Clock, out var brokenHttp);
+        var fine = Portal.Grid.GridClientWorker.CreateSession(Binding(good), server, () => { opened++; return good; }, new Portal.Grid.GridOptions(), rig.Clock, out var fineHttp);
+        using (brokenHttp)
+        using (fineHttp)
+        {
+            Assert.Equal(0, opened); // opened on the first request, not when the session is made
+
+            var failed = await broken.PollAsync(Ct);
+            var integrated = await fine.PollAsync(Ct);
+
+            Assert.NotEqual(GridIntegration.Integrated, failed.Integration);
+            Assert.Contains("device certificate cannot be opened", failed.IntegrationDetail, StringComparison.Ordinal);
+            Assert.Equal(GridIntegration.Integrated, integrated.Integration);
+            Assert.Equal(1, opened);
+        }
     }
 }

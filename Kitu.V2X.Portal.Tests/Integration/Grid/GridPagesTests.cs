@@ -75,7 +75,8 @@ public sealed class GridPagesTests(ChargerBindingTests.Portal portal) : IClassFi
 
         var result = await admin.CheckAsync(sandbox.Id, Ct);
 
-        Assert.StartsWith("OK: DeviceCapability read over TLS", result, StringComparison.Ordinal);
+        Assert.StartsWith("OK as a throwaway device from the portal's device CA (SFDI ", result, StringComparison.Ordinal);
+        Assert.Contains("DeviceCapability read over TLS 1.2 (pollRate 10 s)", result, StringComparison.Ordinal);
         var stored = await scope.ServiceProvider.GetRequiredService<GridDbContext>().ApprovedServers.AsNoTracking().SingleAsync(s => s.Id == sandbox.Id, Ct);
         Assert.Equal(result, stored.LastCheckResult);
     }

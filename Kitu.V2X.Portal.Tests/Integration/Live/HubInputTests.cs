@@ -76,7 +76,7 @@ public sealed class HubInputTests(LivePortal portal) : IClassFixture<LivePortal>
             return Task.CompletedTask;
         };
 
-        _ = connection.SendAsync(nameof(EvseHub.Hello), new HelloMessage(1, new string('x', 20_000), null, null, 11, 11), Ct);
+        _ = connection.SendAsync(nameof(EvseHub.Hello), new HelloMessage(1, new string('x', (int)EvseHub.MaximumMessageBytes + 1_000), null, null, 11, 11), Ct);
 
         await closed.Task.WaitAsync(TimeSpan.FromSeconds(10), Ct);
         Assert.Equal(HubConnectionState.Connected, bystander.Evse.State);

@@ -4,7 +4,7 @@ using Kitu.V2X.Portal.Domain.GridSecurity;
 using Kitu.V2X.Portal.Grid;
 using Kitu.V2X.Portal.Hubs;
 using Kitu.V2X.Portal.Simulation;
-using Kitu.V2X.Portal.Workers;
+using Kitu.V2X.Portal.Discharge;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -23,15 +23,15 @@ public class LivePortal : PortalFactory
     {
     }
 
-    protected LivePortal(string? dataDirectory)
+    protected LivePortal(string? dataDirectory, int port = 0)
         : base(dataDirectory)
     {
-        UseKestrel(0);
+        UseKestrel(port);
         StartServer();
     }
 
-    /// <summary>A portal over an existing data directory (a restart).</summary>
-    public static LivePortal On(string dataDirectory) => new(dataDirectory);
+    /// <summary>A portal over an existing data directory (a restart), on a given port (0 = any free one).</summary>
+    public static LivePortal On(string dataDirectory, int port = 0) => new(dataDirectory, port);
 
     public Uri Address => new(Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().Replace("127.0.0.1", "localhost", StringComparison.Ordinal));
 
@@ -48,13 +48,35 @@ public class LivePortal : PortalFactory
         builder.UseSetting("Mediator:RetryRefusedSeconds", "1");
     }
 
+    /// <summary>An HTTP client of the operator API with a new key of the operator <paramref name="operatorId"/>.</summary>
+    public async Task<HttpClient> ApiClientAsync(Guid operatorId)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
+        var (key, stored) = OperatorApiKey.Issue(operatorId, "test", DateTimeOffset.UtcNow);
+        db.OperatorApiKeys.Add(stored);
+        await db.SaveChangesAsync(TestContext.Current.CancellationToken);
+        var http = new HttpClient { BaseAddress = Address };
+        http.DefaultRequestHeaders.Add("X-Api-Key", key);
+        return http;
+    }
+
+    /// <summary>The same for the demo utility's operator.</summary>
+    public async Task<HttpClient> DemoOperatorApiClientAsync()
+    {
+        await using var scope = Services.CreateAsyncScope();
+        var op = await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.SingleAsync(
+            scope.ServiceProvider.GetRequiredService<PortalDbContext>().ProgramOperators.Where(o => o.Name == Demo.DemoFleet.OperatorName).Select(o => o.Id), TestContext.Current.CancellationToken);
+        return await ApiClientAsync(op);
+    }
+
     /// <summary>
     /// A site, a DC charger (bound to the sandbox unless told not to), a car plugged into a connected virtual EVSE, a
     /// program it is enrolled in. For an EV-executed program, also the car's maker (an OEM operator with an API key)
     /// and its simulated telematics cloud, connected unless told not to.
     /// </summary>
     public async Task<Rig> RigAsync(double soc = 70, bool bind = true, bool allow = true, CurrentType current = CurrentType.Dc, bool j3072 = true, double floor = 40, bool connect = true,
-        ProgramExecutor executor = ProgramExecutor.Evse, bool telematicsOnline = true, bool messagePack = false)
+        ProgramExecutor executor = ProgramExecutor.Evse, bool telematicsOnline = true, bool messagePack = false, Func<Guid, ResidentGridClient>? ownGridClient = null)
     {
         var ct = TestContext.Current.CancellationToken;
         await using var scope = Services.CreateAsyncScope();
@@ -72,7 +94,7 @@ public class LivePortal : PortalFactory
         var maker = new ProgramOperator { Name = $"Maker {tag}", Kind = OperatorKind.Oem, VehicleMakes = [vehicle.Make] };
         var (makerKey, storedKey) = OperatorApiKey.Issue(maker.Id, "telematics", DateTimeOffset.UtcNow);
         db.AddRange(site, evse, vehicle, op, program, maker, storedKey);
-        db.DischargePreferences.Add(new DischargePreferences { VehicleId = vehicle.Id, Consent = true, SocFloorPercent = floor });
+        db.DischargePreferences.Add(new DischargePreferences { VehicleId = vehicle.Id, Consent = true, SocFloorPercent = floor, TrustedEvseIds = [evse.Id] }); // the driver trusts this charger: what it reports links the car
         db.Enrollments.Add(new Enrollment { VehicleId = vehicle.Id, ProgramId = program.Id, Rank = 1, EnrolledAt = DateTimeOffset.UtcNow });
         await db.SaveChangesAsync(ct);
 
@@ -80,13 +102,13 @@ public class LivePortal : PortalFactory
         {
             var grid = sp.GetRequiredService<GridBindingService>();
             var server = (await grid.ServersAsync(ct)).Single(s => s.Name == "Sandbox Utility");
-            var outcome = await grid.BindAsync(new BindRequest(evse.Id, server.Id, null, 11, 11), ct);
+            var outcome = await grid.BindAsync(new BindRequest(evse.Id, server.Id, "111115", 11, 11), ct);
             Assert.Equal(GridIntegration.Integrated, outcome.Rules!.Integration);
         }
 
         var secret = await sp.GetRequiredService<EvseProvisioning>().IssueAsync(evse.Id, ct);
         var ev = new VirtualEv(vehicle.Identifier, 60, soc, j3072);
-        var virtualEvse = new VirtualEvse(evse.Id, secret, Address, 11, ev, TimeProvider.System, TimeSpan.FromSeconds(1), messagePack: messagePack);
+        var virtualEvse = new VirtualEvse(evse.Id, secret, Address, 11, ev, TimeProvider.System, TimeSpan.FromSeconds(1), messagePack: messagePack, reconnect: ReconnectBackOff.Eager) { GridClient = ownGridClient?.Invoke(evse.Id) };
         var telematics = executor == ProgramExecutor.Ev
             ? new VirtualTelematics(Address, makerKey, id => string.Equals(id, vehicle.Identifier, StringComparison.OrdinalIgnoreCase) && virtualEvse.Ev is not null ? virtualEvse : null, TimeProvider.System, TimeSpan.FromSeconds(1))
             : null;
@@ -95,7 +117,7 @@ public class LivePortal : PortalFactory
         {
             await virtualEvse.StartAsync(ct);
             await rig.UntilAsync(() => Services.GetRequiredService<EvseConnections>().WhereIs(vehicle.Identifier) is not null, "the EVSE's status arrives");
-            await rig.UntilAsync(() => virtualEvse.Grid is not null && virtualEvse.Policy is not null, "grid rules and owner policy reach the EVSE");
+            await rig.UntilAsync(() => (virtualEvse.Grid is not null || virtualEvse.GridClient is not null) && virtualEvse.Policy is not null, "grid rules and owner policy reach the EVSE");
         }
 
         if (telematics is not null && telematicsOnline)

@@ -125,13 +125,7 @@ public sealed class OperatorApiTests(LivePortal portal) : IClassFixture<LivePort
     private async Task<HttpClient> ClientForAsync(Guid programId)
     {
         await using var scope = portal.Services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
-        var op = await db.DischargePrograms.Where(p => p.Id == programId).Select(p => p.OperatorId).SingleAsync(Ct);
-        var (key, stored) = OperatorApiKey.Issue(op, "test", DateTimeOffset.UtcNow);
-        db.OperatorApiKeys.Add(stored);
-        await db.SaveChangesAsync(Ct);
-        var http = new HttpClient { BaseAddress = portal.Address };
-        http.DefaultRequestHeaders.Add("X-Api-Key", key);
-        return http;
+        var op = await scope.ServiceProvider.GetRequiredService<PortalDbContext>().DischargePrograms.Where(p => p.Id == programId).Select(p => p.OperatorId).SingleAsync(Ct);
+        return await portal.ApiClientAsync(op);
     }
 }

@@ -48,10 +48,42 @@ public sealed class Rig(LivePortal portal, Guid evseId, Guid vehicleId, Guid pro
         return programEvent.Id;
     }
 
-    public async Task<DischargeCommand?> CommandAsync()
+    /// <summary>The car's latest command (its latest segment of its latest event).</summary>
+    /// <summary>The same charger and car seen through another portal (a restarted one).</summary>
+    public Rig On(LivePortal other) => new(other, EvseId, VehicleId, ProgramId, DriverId, Secret, Evse, Ev);
+
+    /// <summary>Dispatches one event of this rig's program to these rigs' cars too (they enrol in it), and runs a pass.</summary>
+    public async Task<Guid> DispatchEventForAllAsync(IEnumerable<Rig> rigs, double kw = 5)
+    {
+        await using (var scope = portal.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
+            foreach (var other in rigs.Where(r => r.VehicleId != VehicleId))
+            {
+                db.Enrollments.Add(new Enrollment { VehicleId = other.VehicleId, ProgramId = ProgramId, Rank = 0, EnrolledAt = DateTimeOffset.UtcNow });
+            }
+
+            await db.SaveChangesAsync(Ct);
+        }
+
+        return await DispatchAsync(kw);
+    }
+
+    public async Task<DischargeCommand?> CommandAsync() => (await CommandsAsync()).LastOrDefault();
+
+    /// <summary>Every command of the car, oldest first.</summary>
+    public async Task<List<DischargeCommand>> CommandsAsync()
     {
         await using var scope = portal.Services.CreateAsyncScope();
-        return await scope.ServiceProvider.GetRequiredService<PortalDbContext>().DischargeCommands.AsNoTracking().SingleOrDefaultAsync(c => c.VehicleId == VehicleId, Ct);
+        return (await scope.ServiceProvider.GetRequiredService<PortalDbContext>().DischargeCommands.AsNoTracking().Where(c => c.VehicleId == VehicleId).ToListAsync(Ct))
+            .OrderBy(c => c.CreatedAt).ThenBy(c => c.Segment).ToList();
+    }
+
+    /// <summary>The car's audit trail, oldest first.</summary>
+    public async Task<List<AuditEntry>> AuditAsync()
+    {
+        await using var scope = portal.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<PortalDbContext>().AuditEntries.AsNoTracking().Where(a => a.VehicleId == VehicleId).OrderBy(a => a.Id).ToListAsync(Ct);
     }
 
     public async Task<EventDecision?> DecisionAsync()
@@ -60,11 +92,27 @@ public sealed class Rig(LivePortal portal, Guid evseId, Guid vehicleId, Guid pro
         return await scope.ServiceProvider.GetRequiredService<PortalDbContext>().EventDecisions.AsNoTracking().SingleOrDefaultAsync(d => d.VehicleId == VehicleId, Ct);
     }
 
+    /// <summary>Every decision taken for the rig's car (one per event).</summary>
+    public async Task<List<EventDecision>> DecisionsAsync()
+    {
+        await using var scope = portal.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<PortalDbContext>().EventDecisions.AsNoTracking().Where(d => d.VehicleId == VehicleId).ToListAsync(Ct);
+    }
+
     public async Task<DischargeCommand> UntilStateAsync(CommandState state, TimeSpan? within = null)
     {
         DischargeCommand? command = null;
         await UntilAsync(async () => (command = await CommandAsync())?.State == state, $"the command reaches {state} (it is {command?.State})", within);
         return command!;
+    }
+
+    /// <summary>Waits until <paramref name="find"/> returns something, and returns it.</summary>
+    public async Task<T> UntilFoundAsync<T>(Func<Task<T?>> find, string what, TimeSpan? within = null)
+        where T : class
+    {
+        T? found = null;
+        await UntilAsync(async () => (found = await find()) is not null, what, within);
+        return found!;
     }
 
     public async Task UntilAsync(Func<bool> condition, string what, TimeSpan? within = null) =>

@@ -32,14 +32,14 @@ public sealed class ProgramDispatchTests(ProgramDispatchTests.Portal portal) : I
         Assert.NotEmpty(await dispatch.CreateProgramAsync(oemUser, new ProgramFormModel { Name = "" }, Ct));
         var storm = (await dispatch.ProgramsAsync(utilityUser, Ct)).Single(p => p.Name == "Storm Reserve");
         Assert.Equal(ProgramStatus.Draft, storm.Status);
-        Assert.Equal("Only a published program can dispatch events.", await dispatch.DispatchAsync(utilityUser, storm.Id, new DispatchFormModel { Kw = 5, Minutes = 30 }, Ct));
+        Assert.Equal("Only a published program can dispatch events.", (await dispatch.DispatchAsync(utilityUser, storm.Id, new DispatchFormModel { Kw = 5, Minutes = 30 }, Ct)).Message);
 
         Assert.False(await dispatch.SetStatusAsync(oemUser, storm.Id, ProgramStatus.Published, Ct));
-        Assert.Equal(ProgramDispatch.NotYours, await dispatch.DispatchAsync(oemUser, storm.Id, new DispatchFormModel { Kw = 5, Minutes = 30 }, Ct));
+        Assert.Equal(ProgramDispatch.NotYours, (await dispatch.DispatchAsync(oemUser, storm.Id, new DispatchFormModel { Kw = 5, Minutes = 30 }, Ct)).Message);
         Assert.DoesNotContain(await dispatch.ProgramsAsync(oemUser, Ct), p => p.Id == storm.Id);
 
         Assert.True(await dispatch.SetStatusAsync(utilityUser, storm.Id, ProgramStatus.Published, Ct));
-        Assert.Null(await dispatch.DispatchAsync(utilityUser, storm.Id, new DispatchFormModel { Kw = 5, Minutes = 30 }, Ct));
+        Assert.True((await dispatch.DispatchAsync(utilityUser, storm.Id, new DispatchFormModel { Kw = 5, Minutes = 30 }, Ct)).Succeeded);
         Assert.True(await sp.GetRequiredService<PortalDbContext>().ProgramEvents.AnyAsync(e => e.ProgramId == storm.Id, Ct));
     }
 
@@ -54,9 +54,9 @@ public sealed class ProgramDispatchTests(ProgramDispatchTests.Portal portal) : I
         var program = (await dispatch.ProgramsAsync(user, Ct)).Single(p => p.Name == "Day Ahead");
         Assert.True(await dispatch.SetStatusAsync(user, program.Id, ProgramStatus.Published, Ct));
 
-        Assert.Contains("60 minutes' notice", await dispatch.DispatchAsync(user, program.Id, new DispatchFormModel { Kw = 40, TotalTarget = true, StartInMinutes = 30 }, Ct), StringComparison.Ordinal);
-        Assert.Equal("Ask for a total above 0 and at most 100,000 kW.", await dispatch.DispatchAsync(user, program.Id, new DispatchFormModel { Kw = 0, TotalTarget = true, StartInMinutes = 90 }, Ct));
-        Assert.Null(await dispatch.DispatchAsync(user, program.Id, new DispatchFormModel { Kw = 40, TotalTarget = true, StartInMinutes = 90, Minutes = 45 }, Ct));
+        Assert.Contains("60 minutes' notice", (await dispatch.DispatchAsync(user, program.Id, new DispatchFormModel { Kw = 40, TotalTarget = true, StartInMinutes = 30 }, Ct)).Message, StringComparison.Ordinal);
+        Assert.Equal("Ask for a total above 0 and at most 100,000 kW.", (await dispatch.DispatchAsync(user, program.Id, new DispatchFormModel { Kw = 0, TotalTarget = true, StartInMinutes = 90 }, Ct)).Message);
+        Assert.True((await dispatch.DispatchAsync(user, program.Id, new DispatchFormModel { Kw = 40, TotalTarget = true, StartInMinutes = 90, Minutes = 45 }, Ct)).Succeeded);
 
         var scheduled = await sp.GetRequiredService<PortalDbContext>().ProgramEvents.AsNoTracking().SingleAsync(e => e.ProgramId == program.Id, Ct);
         Assert.Equal((40.0, (double?)null), (scheduled.TotalTargetKw!.Value, scheduled.RequestedKwPerVehicle));

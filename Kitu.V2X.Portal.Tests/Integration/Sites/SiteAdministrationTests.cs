@@ -124,6 +124,35 @@ public sealed class SiteAdministrationTests(SiteAdministrationTests.Portal porta
         Assert.Equal(before, await sp.GetRequiredService<PortalDbContext>().Evses.CountAsync(e => e.SiteId == siteId, Ct));
     }
 
+    [Theory]
+    [InlineData("NaN", "11")]
+    [InlineData("11", "Infinity")]
+    [InlineData("-Infinity", "11")]
+    [InlineData("1e999", "11")]
+    public async Task A_csv_rating_that_is_not_a_finite_number_is_refused(string charge, string discharge)
+    {
+        var (sp, owner, siteId) = await ArrangeAsync();
+
+        var (imported, report) = await sp.GetRequiredService<SiteAdministration>().ImportAsync(owner, siteId, SiteAdministration.CsvHeader + $"\nOdd,DC,{charge},{discharge},,,", Ct);
+
+        Assert.False(imported);
+        Assert.Equal("Ratings are between 0 and 1,000 kW (charge above 0).", Assert.Single(report, r => r.Error is not null).Error);
+    }
+
+    [Theory]
+    [InlineData(double.NaN, null)]
+    [InlineData(null, double.PositiveInfinity)]
+    public async Task A_site_policy_that_is_not_a_finite_number_is_refused(double? floor, double? export)
+    {
+        var (sp, owner, _) = await ArrangeAsync();
+        var form = new SiteForm { Name = $"Odd {Guid.NewGuid():N}"[..12], UtilityName = "U", Kind = SiteKind.Private, TimeZoneId = "UTC", SocFloorPercent = floor, MaxExportKw = export };
+
+        var errors = await sp.GetRequiredService<SiteAdministration>().SaveAsync(owner, form, Ct);
+
+        Assert.Single(errors);
+        Assert.Null(form.Id);
+    }
+
     [Fact]
     public async Task Two_hundred_chargers_import_and_export_round_trip()
     {

@@ -56,7 +56,10 @@ internal static class IdentityComponentsEndpointRouteBuilderExtensions
             [FromServices] SignInManager<PortalUser> signInManager,
             [FromServices] IAntiforgery antiforgery) =>
         {
-            await antiforgery.ValidateRequestAsync(context);
+            if (!await antiforgery.IsRequestValidAsync(context))
+            {
+                return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The page has expired: reload it and try again.");
+            }
 
             var user = await userManager.GetUserAsync(context.User);
             if (user is null)
@@ -82,7 +85,10 @@ internal static class IdentityComponentsEndpointRouteBuilderExtensions
             [FromServices] IAntiforgery antiforgery,
             [FromQuery] string? username) =>
         {
-            await antiforgery.ValidateRequestAsync(context);
+            if (!await antiforgery.IsRequestValidAsync(context))
+            {
+                return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The page has expired: reload it and try again.");
+            }
 
             var user = string.IsNullOrEmpty(username) ? null : await userManager.FindByNameAsync(username);
             var optionsJson = await signInManager.MakePasskeyRequestOptionsAsync(user);

@@ -20,11 +20,14 @@ internal sealed class IdentityRedirectManager(NavigationManager navigationManage
     {
         uri ??= "";
 
-        // Prevent open redirects.
+        // Prevent open redirects: a return URL on another site (https://evil.example/, //evil.example) goes home instead.
         if (!Uri.IsWellFormedUriString(uri, UriKind.Relative)
             || uri.StartsWith("//", StringComparison.Ordinal))
         {
-            uri = navigationManager.ToBaseRelativePath(uri);
+            uri = Uri.TryCreate(uri, UriKind.Absolute, out var absolute) && navigationManager.BaseUri.StartsWith(absolute.GetLeftPart(UriPartial.Authority) + "/", StringComparison.OrdinalIgnoreCase)
+                && absolute.AbsoluteUri.StartsWith(navigationManager.BaseUri, StringComparison.OrdinalIgnoreCase)
+                ? navigationManager.ToBaseRelativePath(absolute.AbsoluteUri)
+                : "";
         }
 
         navigationManager.NavigateTo(uri);

@@ -13,7 +13,9 @@ internal sealed class ApprovedServerConfiguration : IEntityTypeConfiguration<App
         b.Property(s => s.UtilityName).HasMaxLength(100);
         b.Property(s => s.DeviceCapabilityUrl).HasMaxLength(500);
         b.Property(s => s.TrustAnchorPem).HasMaxLength(20_000);
-        b.Property(s => s.LastCheckResult).HasMaxLength(500);
+        b.Property(s => s.LastCheckResult).HasMaxLength(1_000);
+        b.Property(s => s.RequiresRegistrationPin).HasDefaultValue(true);
+        b.Property(s => s.RegistrationPinHint).HasMaxLength(300);
         b.HasIndex(s => s.Name).IsUnique();
     }
 }

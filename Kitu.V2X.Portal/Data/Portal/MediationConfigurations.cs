@@ -21,8 +21,9 @@ internal sealed class DischargeCommandConfiguration : IEntityTypeConfiguration<D
     {
         b.HasKey(c => c.Id);
 
-        // The outbox's promise: one command per event and vehicle, whatever resends, reconnects or restarts happen.
-        b.HasIndex(c => new { c.EventId, c.VehicleId }).IsUnique();
+        // The outbox's promise: one command per event, vehicle and segment, whatever resends, reconnects or restarts
+        // happen; a car takes part in an event again only as a new segment, after its last one ended.
+        b.HasIndex(c => new { c.EventId, c.VehicleId, c.Segment }).IsUnique();
         b.HasIndex(c => c.State);
         b.HasIndex(c => c.EvseId);
         b.Property(c => c.State).HasConversion<string>().HasMaxLength(16);
@@ -32,6 +33,8 @@ internal sealed class DischargeCommandConfiguration : IEntityTypeConfiguration<D
         b.Property(c => c.ReasonText).HasMaxLength(1000);
         b.Ignore(c => c.IsTerminal);
         b.Ignore(c => c.IsLive);
+        b.Ignore(c => c.EndReason);
+        b.Ignore(c => c.MayRejoin);
     }
 }
 

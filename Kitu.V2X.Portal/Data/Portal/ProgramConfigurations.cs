@@ -28,6 +28,8 @@ internal sealed class DischargeProgramConfiguration : IEntityTypeConfiguration<D
         b.Property(p => p.Executor).HasConversion<string>().HasMaxLength(8);
         b.Property(p => p.Status).HasConversion<string>().HasMaxLength(16);
         b.Property(p => p.CompensationPerKwh).HasPrecision(10, 4);
+        b.Property(p => p.Currency).HasMaxLength(3).HasDefaultValue("USD");
+        b.Property(p => p.TimeZoneId).HasMaxLength(64).HasDefaultValue("UTC");
         b.Property(p => p.EligibleUtilities).HasJsonConversion().HasMaxLength(4000);
         b.Property(p => p.EligibleSiteIds).HasJsonConversion().HasMaxLength(8000);
         b.HasIndex(p => p.OperatorId);

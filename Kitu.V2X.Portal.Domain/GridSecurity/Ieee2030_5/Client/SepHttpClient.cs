@@ -6,13 +6,18 @@ using System.Security.Authentication;
 namespace Kitu.V2X.Portal.Domain.GridSecurity.Ieee2030_5.Client;
 
 /// <summary>
-/// GET, POST and PUT of 2030.5 resources over one device's HTTPS connection. Every failure — TLS, network,
-/// timeout, HTTP status, media type, size, a document that does not parse — becomes a <see cref="SepClientException"/>
-/// naming what went wrong and where; nothing else escapes.
+/// GET, POST and PUT of 2030.5 resources over one device's HTTPS connection. Every request has one deadline for its
+/// headers and its body together (a server that sends headers and then dribbles the body cannot hold the client).
+/// Every failure — TLS, network, timeout, HTTP status, media type, size, a document that does not parse — becomes a
+/// <see cref="SepClientException"/> naming what went wrong and where; nothing else escapes.
 /// </summary>
-public sealed class SepHttpClient(HttpClient http, Uri deviceCapability, SepTls? tls = null, int maxBytes = SepXml.DefaultMaxBytes)
+public sealed class SepHttpClient(HttpClient http, Uri deviceCapability, SepTls? tls = null, int maxBytes = SepXml.DefaultMaxBytes, TimeSpan? requestTimeout = null)
 {
     private static readonly MediaTypeWithQualityHeaderValue Accept = new(Sep.MediaType);
+
+    /// <summary>The deadline of one request, headers and body together.</summary>
+    public TimeSpan RequestTimeout { get; } = requestTimeout
+        ?? (http.Timeout > TimeSpan.Zero && http.Timeout != System.Threading.Timeout.InfiniteTimeSpan ? http.Timeout : TimeSpan.FromSeconds(15));
 
     public Uri DeviceCapability { get; } = deviceCapability;
 
@@ -37,7 +42,8 @@ public sealed class SepHttpClient(HttpClient http, Uri deviceCapability, SepTls?
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, Resolve(href));
         request.Headers.Accept.Add(Accept);
-        using var response = await SendAsync(request, href, cancellationToken).ConfigureAwait(false);
+        using var deadline = Deadline(cancellationToken);
+        using var response = await SendAsync(request, href, deadline.Token, cancellationToken).ConfigureAwait(false);
         var media = response.Content.Headers.ContentType?.MediaType;
         if (media is not null && media != Sep.MediaType && media != "application/xml")
         {
@@ -51,15 +57,15 @@ public sealed class SepHttpClient(HttpClient http, Uri deviceCapability, SepTls?
 
         try
         {
-            await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-            var buffer = await ReadCappedAsync(body, href, cancellationToken).ConfigureAwait(false);
+            await using var body = await response.Content.ReadAsStreamAsync(deadline.Token).ConfigureAwait(false);
+            var buffer = await ReadCappedAsync(body, href, deadline.Token).ConfigureAwait(false);
             return SepXml.Read<T>(buffer, maxBytes);
         }
         catch (SepFormatException ex)
         {
             throw SepClientException.FromFormat(ex, href);
         }
-        catch (Exception ex) when (ex is HttpRequestException or IOException)
+        catch (Exception ex) when (ex is HttpRequestException or IOException or OperationCanceledException)
         {
             throw Translate(ex, href, cancellationToken);
         }
@@ -70,7 +76,8 @@ public sealed class SepHttpClient(HttpClient http, Uri deviceCapability, SepTls?
         where T : class
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, Resolve(href)) { Content = Body(resource) };
-        using var response = await SendAsync(request, href, cancellationToken).ConfigureAwait(false);
+        using var deadline = Deadline(cancellationToken);
+        using var response = await SendAsync(request, href, deadline.Token, cancellationToken).ConfigureAwait(false);
         return response.Headers.Location?.OriginalString;
     }
 
@@ -78,7 +85,8 @@ public sealed class SepHttpClient(HttpClient http, Uri deviceCapability, SepTls?
         where T : class
     {
         using var request = new HttpRequestMessage(HttpMethod.Put, Resolve(href)) { Content = Body(resource) };
-        using var _ = await SendAsync(request, href, cancellationToken).ConfigureAwait(false);
+        using var deadline = Deadline(cancellationToken);
+        using var _ = await SendAsync(request, href, deadline.Token, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Reads a whole list, page by page (<c>?s=start&amp;l=limit</c>), up to <paramref name="maxItems"/> entries.</summary>
@@ -107,12 +115,19 @@ public sealed class SepHttpClient(HttpClient http, Uri deviceCapability, SepTls?
         return content;
     }
 
-    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, string href, CancellationToken cancellationToken)
+    private CancellationTokenSource Deadline(CancellationToken cancellationToken)
+    {
+        var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(RequestTimeout);
+        return deadline;
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, string href, CancellationToken deadline, CancellationToken cancellationToken)
     {
         HttpResponseMessage response;
         try
         {
-            response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or IOException)
         {
@@ -153,7 +168,7 @@ public sealed class SepHttpClient(HttpClient http, Uri deviceCapability, SepTls?
         if (ex is OperationCanceledException)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            return new SepClientException(SepClientError.Timeout, $"{href}: no answer within {http.Timeout.TotalSeconds:0} s.", ex);
+            return new SepClientException(SepClientError.Timeout, $"{href}: no complete answer within {RequestTimeout.TotalSeconds:0.#} s.", ex);
         }
 
         for (var inner = ex; inner is not null; inner = inner.InnerException)
@@ -163,7 +178,9 @@ public sealed class SepHttpClient(HttpClient http, Uri deviceCapability, SepTls?
                 case AuthenticationException when tls?.LastRefusal is { } refusal:
                     return new SepClientException(SepClientError.Certificate, refusal, ex);
                 case AuthenticationException auth:
-                    return new SepClientException(SepClientError.Tls, $"The TLS handshake with {DeviceCapability.Authority} failed: {auth.Message}", ex);
+                    return new SepClientException(SepClientError.Tls, TlsFailure.Cause(auth) is { } cause
+                        ? $"The TLS handshake with {DeviceCapability.Authority} failed: {cause}."
+                        : $"The TLS handshake with {DeviceCapability.Authority} failed ({TlsFailure.Innermost(auth)}).", ex);
                 case SocketException socket:
                     return new SepClientException(SepClientError.Unreachable, $"{DeviceCapability.Authority} cannot be reached: {socket.SocketErrorCode}.", ex);
                 case TimeoutException:
@@ -178,9 +195,24 @@ public sealed class SepHttpClient(HttpClient http, Uri deviceCapability, SepTls?
             return new SepClientException(SepClientError.Unreachable, $"{DeviceCapability.Authority} cannot be reached.", ex);
         }
 
+        if (ex is HttpRequestException { HttpRequestError: HttpRequestError.SecureConnectionError } && tls?.LastRefusal is null && ex.InnerException is IOException)
+        {
+            // No alert, no refusal: the server took the connection and closed it mid-handshake (overloaded, restarting,
+            // a load balancer without a backend). That is lost contact, as a refused connection is — not a TLS fault.
+            return new SepClientException(SepClientError.Unreachable, $"{DeviceCapability.Authority} closed the connection during the TLS handshake.", ex);
+        }
+
         if (ex is HttpRequestException { HttpRequestError: HttpRequestError.SecureConnectionError })
         {
-            return new SepClientException(tls?.LastRefusal is null ? SepClientError.Tls : SepClientError.Certificate, tls?.LastRefusal ?? $"The TLS handshake with {DeviceCapability.Authority} failed.", ex);
+            return new SepClientException(tls?.LastRefusal is null ? SepClientError.Tls : SepClientError.Certificate, tls?.LastRefusal ?? $"The TLS handshake with {DeviceCapability.Authority} failed ({TlsFailure.Innermost(ex)}).", ex);
+        }
+
+        if (ex is HttpRequestException { HttpRequestError: HttpRequestError.ResponseEnded })
+        {
+            // Servers that check a client certificate after the handshake (ASP.NET Core's Kestrel among them) close the
+            // connection without an alert when they refuse it; an overloaded one may do the same. Kept as lost contact
+            // (the rules held stay until their validity), named with its most likely cause.
+            return new SepClientException(SepClientError.Unreachable, $"{DeviceCapability.Authority} closed the connection after the TLS handshake without answering {href}: most likely it does not accept this device's certificate (a CA it has not enrolled), or it is overloaded.", ex);
         }
 
         return new SepClientException(SepClientError.Unreachable, $"{href}: the connection failed ({ex.Message}).", ex);

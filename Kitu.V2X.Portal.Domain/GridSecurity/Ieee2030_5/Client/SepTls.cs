@@ -55,10 +55,14 @@ public sealed class SepTls
         return anchors;
     }
 
-    /// <summary>A handler for one device: its certificate, the pinned anchors, connection reuse across polls.</summary>
-    public SocketsHttpHandler CreateHandler(X509Certificate2 deviceCertificate, TimeSpan connectTimeout, TimeSpan idleConnectionTimeout)
+    /// <summary>
+    /// A handler for one device: its certificate (and the intermediate CAs between it and the CA the server enrolled,
+    /// sent along in the handshake), the pinned anchors, connection reuse across polls.
+    /// </summary>
+    public SocketsHttpHandler CreateHandler(X509Certificate2 deviceCertificate, TimeSpan connectTimeout, TimeSpan idleConnectionTimeout, X509Certificate2Collection? chain = null)
     {
         ArgumentNullException.ThrowIfNull(deviceCertificate);
+        var withChain = chain is { Count: > 0 };
         return new SocketsHttpHandler
         {
             ConnectTimeout = connectTimeout,
@@ -71,7 +75,8 @@ public sealed class SepTls
             {
                 EnabledSslProtocols = SslProtocols.Tls12,
                 CipherSuitesPolicy = CipherSuites,
-                ClientCertificates = [deviceCertificate],
+                ClientCertificates = withChain ? null : [deviceCertificate],
+                ClientCertificateContext = withChain ? SslStreamCertificateContext.Create(deviceCertificate, chain, offline: true) : null,
                 CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
                 RemoteCertificateValidationCallback = (_, certificate, presented, errors) => Validate(certificate, presented, errors),
             },

@@ -4,6 +4,7 @@ using Kitu.V2X.Portal.Grid;
 using Kitu.V2X.Portal.Sites;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
+using Kitu.V2X.Portal.Components.Shared;
 using MudBlazor;
 
 namespace Kitu.V2X.Portal.Components.Pages.Sites;
@@ -21,6 +22,7 @@ public sealed partial class Chargers : IDisposable
     private bool busy;
     private string ownerId = "";
     private Guid? qrFor;
+    private ChargerRow? identityFor;
 
     [Inject] private NavigationManager Navigation { get; set; } = default!;
 
@@ -29,6 +31,8 @@ public sealed partial class Chargers : IDisposable
     [Inject] private ChargerGridSwitch Switch { get; set; } = default!;
 
     [Inject] private GridRulesFeed Feed { get; set; } = default!;
+
+    [Inject] private IDialogService Dialogs { get; set; } = default!;
 
     public void Dispose() => Feed.Changed -= OnRulesChanged;
 
@@ -41,7 +45,7 @@ public sealed partial class Chargers : IDisposable
         Feed.Changed += OnRulesChanged;
     }
 
-    private static TimeZoneInfo Zone(ChargerRow row) => Workers.MediationFacts.Zone(row.TimeZoneId);
+    private static TimeZoneInfo Zone(ChargerRow row) => Discharge.MediationFacts.Zone(row.TimeZoneId);
 
     private static string StatusIcon(GridRules rules) => rules.Integration switch
     {
@@ -97,12 +101,36 @@ public sealed partial class Chargers : IDisposable
 
     private void Open(List<ChargerRow> targets)
     {
+        identityFor = null;
         bindTargets = targets;
         serverId ??= servers.Count == 1 ? servers[0].Id : null;
         pin = null;
     }
 
     private void CloseBind() => bindTargets = null;
+
+    private void OpenIdentity(ChargerRow row)
+    {
+        bindTargets = null;
+        identityFor = row;
+    }
+
+    private ServerChoice? Server(Guid? id) => servers.FirstOrDefault(s => s.Id == id);
+
+    private static string PinHelp(ServerChoice? server) => server is null
+        ? "Six digits from your utility; the last is a check digit."
+        : $"Six digits from {server.UtilityName}. {server.PinHint ?? "With its approval to connect the charger, or in its customer portal."}";
+
+    /// <summary>A bound charger's identity changed: its grid status is read again.</summary>
+    private Task ReloadRulesAsync()
+    {
+        if (identityFor is { } row)
+        {
+            Update(row.EvseId, Switch.Rules(row.EvseId));
+        }
+
+        return Task.CompletedTask;
+    }
 
     private async Task BindAsync()
     {
@@ -131,9 +159,12 @@ public sealed partial class Chargers : IDisposable
 
                 Update(result.EvseId, result.Outcome.Rules!);
                 var rules = result.Outcome.Rules!;
-                messages.Add(rules.Integration == GridIntegration.Integrated
-                    ? new Message(Severity.Success, $"{result.Name}: registered with {rules.ServerName}.")
-                    : new Message(Severity.Warning, $"{result.Name}: bound, but {GridStatusText.Describe(rules, TimeZoneInfo.Utc)}"));
+                messages.Add(rules switch
+                {
+                    { Integration: GridIntegration.Integrated } => new Message(Severity.Success, $"{result.Name}: registered with {rules.ServerName}."),
+                    { Integration: GridIntegration.RulesMissing, ReportedByEvse: true } => new Message(Severity.Info, $"{result.Name}: {GridStatusText.Describe(rules, TimeZoneInfo.Utc)}"),
+                    _ => new Message(Severity.Warning, $"{result.Name}: bound, but {GridStatusText.Describe(rules, TimeZoneInfo.Utc)}"),
+                });
             }
 
             if (results.All(r => r.Outcome.Succeeded))
@@ -148,9 +179,21 @@ public sealed partial class Chargers : IDisposable
         }
     }
 
-    private async Task UnbindAsync(ChargerRow row) => await Unbind([row.EvseId]);
+    private async Task UnbindAsync(ChargerRow row)
+    {
+        if (await Dialogs.ConfirmAsync($"Unbind {row.Name}?", $"{row.Name} stops receiving grid rules from {row.Rules.ServerName ?? "its grid server"} and cannot discharge until it is bound again; a discharge running there stops. Its 2030.5 identity is kept.", "Unbind"))
+        {
+            await Unbind([row.EvseId]);
+        }
+    }
 
-    private async Task UnbindSelectedAsync() => await Unbind(selected.ToList());
+    private async Task UnbindSelectedAsync()
+    {
+        if (await Dialogs.ConfirmAsync($"Unbind {selected.Count} chargers?", $"The {selected.Count} selected chargers stop receiving grid rules and cannot discharge until they are bound again; discharges running there stop. Their 2030.5 identities are kept.", "Unbind them"))
+        {
+            await Unbind(selected.ToList());
+        }
+    }
 
     private async Task Unbind(List<Guid> ids)
     {

@@ -32,7 +32,7 @@ namespace Kitu.V2X.Portal.Data.Migrations.Grid
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("LastCheckResult")
-                        .HasMaxLength(500)
+                        .HasMaxLength(1000)
                         .HasColumnType("TEXT");
 
                     b.Property<long?>("LastCheckedAt")
@@ -42,6 +42,15 @@ namespace Kitu.V2X.Portal.Data.Migrations.Grid
                         .IsRequired()
                         .HasMaxLength(100)
                         .HasColumnType("TEXT");
+
+                    b.Property<string>("RegistrationPinHint")
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("RequiresRegistrationPin")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(true);
 
                     b.Property<string>("TrustAnchorPem")
                         .IsRequired()
@@ -61,6 +70,65 @@ namespace Kitu.V2X.Portal.Data.Migrations.Grid
                     b.ToTable("ApprovedServers");
                 });
 
+            modelBuilder.Entity("Kitu.V2X.Portal.Domain.GridSecurity.DeviceCredential", b =>
+                {
+                    b.Property<Guid>("EvseId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ChainPem")
+                        .HasMaxLength(16384)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Issuer")
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Lfdi")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("NotAfter")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("ProtectedCertificate")
+                        .HasMaxLength(16384)
+                        .HasColumnType("BLOB");
+
+                    b.Property<byte[]>("ProtectedRequestKey")
+                        .HasMaxLength(4096)
+                        .HasColumnType("BLOB");
+
+                    b.Property<string>("RequestPem")
+                        .HasMaxLength(4096)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("RequestedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<ulong>("Sfdi")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Subject")
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("EvseId");
+
+                    b.HasIndex("Lfdi");
+
+                    b.ToTable("DeviceCredentials");
+                });
+
             modelBuilder.Entity("Kitu.V2X.Portal.Domain.GridSecurity.GridBinding", b =>
                 {
                     b.Property<Guid>("EvseId")
@@ -69,6 +137,14 @@ namespace Kitu.V2X.Portal.Data.Migrations.Grid
 
                     b.Property<long>("BoundAt")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("ClientLocation")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("TEXT");
+
+                    b.Property<double>("GradientPercentPerSecond")
+                        .HasColumnType("REAL");
 
                     b.Property<long?>("LastContact")
                         .HasColumnType("INTEGER");
@@ -88,10 +164,11 @@ namespace Kitu.V2X.Portal.Data.Migrations.Grid
                         .HasColumnType("TEXT")
                         .IsFixedLength();
 
-                    b.Property<byte[]>("ProtectedCertificate")
-                        .IsRequired()
-                        .HasMaxLength(8192)
-                        .HasColumnType("BLOB");
+                    b.Property<long>("ModesSupported")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double?>("NominalVoltageV")
+                        .HasColumnType("REAL");
 
                     b.Property<double>("RatedChargeW")
                         .HasColumnType("REAL");
@@ -116,6 +193,57 @@ namespace Kitu.V2X.Portal.Data.Migrations.Grid
                     b.HasIndex("ServerId");
 
                     b.ToTable("GridBindings");
+                });
+
+            modelBuilder.Entity("Kitu.V2X.Portal.Domain.GridSecurity.GridRulesSnapshot", b =>
+                {
+                    b.Property<Guid>("EvseId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("RestorableUntil")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("RulesJson")
+                        .IsRequired()
+                        .HasMaxLength(64000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("TakenAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("EvseId");
+
+                    b.ToTable("GridRulesSnapshots");
+                });
+
+            modelBuilder.Entity("Kitu.V2X.Portal.Domain.GridSecurity.PostedResponse", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("EvseId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("PostedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte>("Status")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("PostedAt");
+
+                    b.HasIndex("EvseId", "Subject", "Status")
+                        .IsUnique();
+
+                    b.ToTable("PostedResponses");
                 });
 
             modelBuilder.Entity("Kitu.V2X.Portal.Domain.GridSecurity.GridBinding", b =>

@@ -140,6 +140,13 @@ namespace Kitu.V2X.Portal.Data.Migrations.Portal
                         .HasPrecision(10, 4)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(3)
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("USD");
+
                     b.Property<string>("Description")
                         .HasMaxLength(2000)
                         .HasColumnType("TEXT");
@@ -185,6 +192,13 @@ namespace Kitu.V2X.Portal.Data.Migrations.Portal
                         .IsRequired()
                         .HasMaxLength(16)
                         .HasColumnType("TEXT");
+
+                    b.Property<string>("TimeZoneId")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("UTC");
 
                     b.HasKey("Id");
 
@@ -576,6 +590,9 @@ namespace Kitu.V2X.Portal.Data.Migrations.Portal
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<double>("DischargedKwh")
+                        .HasColumnType("REAL");
+
                     b.Property<long?>("EndedAt")
                         .HasColumnType("INTEGER");
 
@@ -593,8 +610,14 @@ namespace Kitu.V2X.Portal.Data.Migrations.Portal
                     b.Property<long>("FailSafeDeadline")
                         .HasColumnType("INTEGER");
 
+                    b.Property<bool>("GridLimited")
+                        .HasColumnType("INTEGER");
+
                     b.Property<double>("Kw")
                         .HasColumnType("REAL");
+
+                    b.Property<long?>("MeasuredAt")
+                        .HasColumnType("INTEGER");
 
                     b.Property<double?>("MeasuredKw")
                         .HasColumnType("REAL");
@@ -617,6 +640,12 @@ namespace Kitu.V2X.Portal.Data.Migrations.Portal
                     b.Property<string>("ReasonText")
                         .HasMaxLength(1000)
                         .HasColumnType("TEXT");
+
+                    b.Property<long?>("RenewedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Segment")
+                        .HasColumnType("INTEGER");
 
                     b.Property<long?>("SentAt")
                         .HasColumnType("INTEGER");
@@ -644,7 +673,7 @@ namespace Kitu.V2X.Portal.Data.Migrations.Portal
 
                     b.HasIndex("State");
 
-                    b.HasIndex("EventId", "VehicleId")
+                    b.HasIndex("EventId", "VehicleId", "Segment")
                         .IsUnique();
 
                     b.ToTable("DischargeCommands");
@@ -667,12 +696,18 @@ namespace Kitu.V2X.Portal.Data.Migrations.Portal
                     b.Property<Guid?>("EvseId")
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("Final")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Reasons")
                         .IsRequired()
                         .HasMaxLength(8000)
                         .HasColumnType("TEXT");
 
                     b.Property<long?>("RetryAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("StoppedByDriverAt")
                         .HasColumnType("INTEGER");
 
                     b.HasKey("EventId", "VehicleId");

@@ -1,0 +1,102 @@
+using Kitu.V2X.Portal.Data;
+using Kitu.V2X.Portal.Domain.ConsumerSupport;
+using Kitu.V2X.Portal.Domain.GridSecurity;
+using Kitu.V2X.Portal.Grid;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.EntityFrameworkCore;
+
+namespace Kitu.V2X.Portal.Hubs;
+
+/// <summary>
+/// Keeps every connected EVSE told what it must enforce itself (seed §2.6): the grid rules in force for it (from the
+/// grid layer, by EVSE id only) and its owner's policy — on connect, and whenever either changes.
+/// </summary>
+public sealed partial class EvseLinkMessages(
+    EvseConnections connections,
+    GridRulesFeed grid,
+    GridClientWorker worker,
+    IHubContext<EvseHub, IEvseClient> hub,
+    IServiceScopeFactory scopes,
+    ILogger<EvseLinkMessages> logger) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        connections.Connected += OnConnected;
+        grid.Changed += OnGridChanged;
+        worker.Residents.ServerChanged += OnServerChanged;
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        connections.Connected -= OnConnected;
+        grid.Changed -= OnGridChanged;
+        worker.Residents.ServerChanged -= OnServerChanged;
+        return Task.CompletedTask;
+    }
+
+    /// <summary>The message that tells an EVSE-resident client its server, or that it has none.</summary>
+    public static GridServerMessage ServerMessage(ResidentServer? server) => server is null
+        ? new GridServerMessage(false, null, null, null, null, null)
+        : new GridServerMessage(true, server.ServerName, server.DeviceCapabilityUrl, server.TrustAnchorPem, server.RegistrationPin, server.MinimumPollSeconds);
+
+    /// <summary>The owner bound, re-bound or unbound an EVSE that runs its own client: tell it over its link.</summary>
+    private void OnServerChanged(Guid evseId)
+    {
+        if (connections.Get(evseId) is { Hello.RunsOwnGridClient: true } live)
+        {
+            _ = hub.Clients.Client(live.ConnectionId).GridServer(ServerMessage(worker.Residents.ServerFor(evseId)));
+        }
+    }
+
+    /// <summary>Tells a live EVSE its owner's policy changed.</summary>
+    public async Task PolicyChangedAsync(Guid evseId, bool allowDischarge, SitePolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        if (connections.Get(evseId) is { } live)
+        {
+            await hub.Clients.Client(live.ConnectionId).OwnerPolicy(new OwnerPolicyMessage(allowDischarge, policy.MaxExportKw, policy.SocFloorPercent));
+        }
+    }
+
+    private void OnGridChanged(GridRules rules)
+    {
+        if (connections.Get(rules.EvseId) is { } live)
+        {
+            _ = hub.Clients.Client(live.ConnectionId).GridRules(GridRulesMessage.From(rules));
+        }
+    }
+
+    private void OnConnected(Guid evseId) => _ = GreetAsync(evseId);
+
+    private async Task GreetAsync(Guid evseId)
+    {
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
+            var charger = await (from e in db.Evses.AsNoTracking()
+                                 join s in db.Sites.AsNoTracking() on e.SiteId equals s.Id
+                                 where e.Id == evseId
+                                 select new { e.OwnerAllowsDischarge, s.Policy }).SingleOrDefaultAsync();
+            if (connections.Get(evseId) is not { } live)
+            {
+                return;
+            }
+
+            var client = hub.Clients.Client(live.ConnectionId);
+            await client.GridRules(GridRulesMessage.From(grid.Get(evseId)));
+            if (charger is not null)
+            {
+                await client.OwnerPolicy(new OwnerPolicyMessage(charger.OwnerAllowsDischarge, charger.Policy.MaxExportKw, charger.Policy.SocFloorPercent));
+            }
+        }
+        catch (Exception ex) when (ex is DbUpdateException or InvalidOperationException or ObjectDisposedException)
+        {
+            LogGreetFailed(ex, evseId);
+        }
+    }
+
+    [LoggerMessage(LogLevel.Warning, "Could not tell EVSE {EvseId} its grid rules and owner's policy")]
+    private partial void LogGreetFailed(Exception ex, Guid evseId);
+}
