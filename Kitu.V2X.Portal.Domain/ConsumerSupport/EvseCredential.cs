@@ -16,10 +16,15 @@ public sealed class EvseCredential
 
     public DateTimeOffset IssuedAt { get; set; }
 
-    /// <summary>A new secret (43 characters, URL-safe) and the credential that stores its hash.</summary>
-    public static (string Secret, EvseCredential Credential) Issue(Guid evseId, DateTimeOffset now)
+    /// <summary>The longest password an OCPP station takes (SecurityCtrlr.BasicAuthPassword is a passwordString of at most 40).</summary>
+    public const int OcppSecretLength = 40;
+
+    /// <summary>A new secret (URL-safe; 43 characters unless asked for fewer, at least 22) and the credential that stores its hash.</summary>
+    public static (string Secret, EvseCredential Credential) Issue(Guid evseId, DateTimeOffset now, int length = 43)
     {
-        var secret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        ArgumentOutOfRangeException.ThrowIfLessThan(length, 22);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(length, 43);
+        var secret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_')[..length];
         return (secret, new EvseCredential { EvseId = evseId, SecretHash = Hash(secret), IssuedAt = now });
     }
 

@@ -191,6 +191,10 @@ public static class AgreementToDischarge
         {
             Add(ref reasons, ReasonCode.EvseOffline, $"{evse.Name} is offline.");
         }
+        else if (!evse.LinkCarriesDischarge)
+        {
+            Add(ref reasons, ReasonCode.EvseLinkWithoutV2x, $"{evse.Name} speaks OCPP 2.0.1, which cannot carry a discharge: it charges only.");
+        }
 
         if (!evse.OwnerAllowsDischarge)
         {

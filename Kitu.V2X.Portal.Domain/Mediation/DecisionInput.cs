@@ -68,6 +68,9 @@ public sealed record EvseFacts
 
     public bool Online { get; init; } = true;
 
+    /// <summary>False when the EVSE's live link cannot carry a discharge (an OCPP 2.0.1 station).</summary>
+    public bool LinkCarriesDischarge { get; init; } = true;
+
     public SitePolicy SitePolicy { get; init; } = new();
 
     public TimeZoneInfo SiteTimeZone { get; init; } = TimeZoneInfo.Utc;

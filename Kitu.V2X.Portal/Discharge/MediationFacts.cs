@@ -144,6 +144,7 @@ public sealed class MediationFacts
                 RatedDischargeKw = evse.RatedDischargeKw,
                 OwnerAllowsDischarge = evse.OwnerAllowsDischarge,
                 Online = live is not null,
+                LinkCarriesDischarge = live?.Link.CarriesDischarge ?? true,
                 SitePolicy = site.Policy,
                 SiteTimeZone = Zone(site.TimeZoneId),
                 SiteExportHeadroomKw = site.Policy.MaxExportKw is { } max ? Math.Max(0, max - siteRunningKw) : null,

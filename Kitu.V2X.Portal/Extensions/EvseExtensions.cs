@@ -42,6 +42,7 @@ internal static class EvseExtensions
         services.Configure<MediatorOptions>(builder.Configuration.GetSection(MediatorOptions.Section));
         services.Configure<SimulationOptions>(builder.Configuration.GetSection(SimulationOptions.Section));
         services.AddSingleton<EvseConnections>();
+        services.AddSingleton<EvseReports>();
         services.AddSingleton<VehicleClaims>();
         services.AddHostedService(sp => sp.GetRequiredService<VehicleClaims>());
         services.AddSingleton<TelematicsLinks>();

@@ -1,20 +1,17 @@
 using Kitu.V2X.Portal.Discharge;
 using Kitu.V2X.Portal.Domain.ConsumerSupport;
 using Kitu.V2X.Portal.Domain.Mediation;
-using Microsoft.AspNetCore.SignalR;
 
 namespace Kitu.V2X.Portal.Hubs;
 
-/// <summary>Commands of EVSE-executed programs over the EVSEs' own live links (<c>/hubs/evse</c>).</summary>
+/// <summary>Commands of EVSE-executed programs over the EVSEs' own live links (<c>/hubs/evse</c> or OCPP).</summary>
 public sealed class EvseCommandTransport : ICommandTransport
 {
     private readonly EvseConnections connections;
-    private readonly IHubContext<EvseHub, IEvseClient> hub;
 
-    public EvseCommandTransport(EvseConnections connections, IHubContext<EvseHub, IEvseClient> hub)
+    public EvseCommandTransport(EvseConnections connections)
     {
         this.connections = connections;
-        this.hub = hub;
         connections.Connected += id => LinkUp?.Invoke(id);
         connections.Disconnected += id => LinkLost?.Invoke(id);
     }
@@ -39,7 +36,7 @@ public sealed class EvseCommandTransport : ICommandTransport
     {
         ArgumentNullException.ThrowIfNull(command);
         return connections.Get(command.EvseId) is { } live
-            ? hub.Clients.Client(live.ConnectionId).Discharge(new DischargeCommandMessage(command.Id, command.Kw, command.Until, command.ProgramName, command.FailSafeDeadline))
+            ? live.Link.DischargeAsync(new DischargeCommandMessage(command.Id, command.Kw, command.Until, command.ProgramName, command.FailSafeDeadline))
             : Task.CompletedTask;
     }
 
@@ -47,7 +44,7 @@ public sealed class EvseCommandTransport : ICommandTransport
     {
         ArgumentNullException.ThrowIfNull(command);
         return connections.Get(command.EvseId) is { } live
-            ? hub.Clients.Client(live.ConnectionId).Stop(new StopMessage(command.CommandId, reasonId))
+            ? live.Link.StopAsync(new StopMessage(command.CommandId, reasonId))
             : Task.CompletedTask;
     }
 

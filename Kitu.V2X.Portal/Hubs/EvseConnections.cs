@@ -3,14 +3,68 @@ using Microsoft.AspNetCore.SignalR;
 
 namespace Kitu.V2X.Portal.Hubs;
 
-/// <summary>One EVSE's live connection: its hub context (to drop it), its hello and last status.</summary>
-public sealed class LiveEvse(Guid evseId, HubCallerContext context, DateTimeOffset since)
+/// <summary>
+/// One live link to an EVSE, whatever it speaks: the portal's own SignalR protocol (docs/evse-protocol.md) or OCPP
+/// (docs/ocpp.md). The mediator, the grid relay and the pages talk to an EVSE through it and never see the transport.
+/// </summary>
+public interface IEvseLink
+{
+    /// <summary>Unique among all links, for as long as the process runs.</summary>
+    string ConnectionId { get; }
+
+    /// <summary>"signalr", "ocpp2.1" or "ocpp2.0.1": for logs, metrics and the owner's page.</summary>
+    string Transport { get; }
+
+    /// <summary>False for a link that cannot carry a discharge (an OCPP 2.0.1 station: no V2X in that version).</summary>
+    bool CarriesDischarge { get; }
+
+    /// <summary>Drops the link (a newer one for the same EVSE replaced it).</summary>
+    void Abort();
+
+    Task DischargeAsync(DischargeCommandMessage command);
+
+    Task StopAsync(StopMessage stop);
+
+    Task GridRulesAsync(GridRulesMessage rules);
+
+    Task OwnerPolicyAsync(OwnerPolicyMessage policy);
+
+    /// <summary>For an EVSE that runs its own 2030.5 client: the server its owner chose (SignalR links only).</summary>
+    Task GridServerAsync(GridServerMessage server);
+}
+
+/// <summary>An EVSE's link over the portal's own SignalR hub.</summary>
+public sealed class SignalREvseLink(HubCallerContext context, IHubContext<EvseHub, IEvseClient> hub) : IEvseLink
+{
+    public string ConnectionId => context.ConnectionId;
+
+    public string Transport => "signalr";
+
+    public bool CarriesDischarge => true;
+
+    public void Abort() => context.Abort();
+
+    public Task DischargeAsync(DischargeCommandMessage command) => Client.Discharge(command);
+
+    public Task StopAsync(StopMessage stop) => Client.Stop(stop);
+
+    public Task GridRulesAsync(GridRulesMessage rules) => Client.GridRules(rules);
+
+    public Task OwnerPolicyAsync(OwnerPolicyMessage policy) => Client.OwnerPolicy(policy);
+
+    public Task GridServerAsync(GridServerMessage server) => Client.GridServer(server);
+
+    private IEvseClient Client => hub.Clients.Client(context.ConnectionId);
+}
+
+/// <summary>One EVSE's live connection: its link (to talk to it or drop it), its hello and last status.</summary>
+public sealed class LiveEvse(Guid evseId, IEvseLink link, DateTimeOffset since)
 {
     public Guid EvseId { get; } = evseId;
 
-    public HubCallerContext Context { get; } = context;
+    public IEvseLink Link { get; } = link;
 
-    public string ConnectionId => Context.ConnectionId;
+    public string ConnectionId => Link.ConnectionId;
 
     public DateTimeOffset Since { get; } = since;
 
@@ -144,7 +198,7 @@ public sealed class EvseConnections
         ArgumentNullException.ThrowIfNull(connection);
         if (live.TryGetValue(connection.EvseId, out var previous) && previous.ConnectionId != connection.ConnectionId)
         {
-            previous.Context.Abort();
+            previous.Link.Abort();
         }
 
         live[connection.EvseId] = connection;

@@ -15,7 +15,7 @@ namespace Kitu.V2X.Portal.Hubs;
 /// </summary>
 // Authorized once, on the endpoint (UseEvseLinks): the EVSE's credential is checked when it connects. A hub-level
 // [Authorize] would run the authorization service again on every invocation — every status, every ack.
-public sealed class EvseHub(EvseConnections connections, CommandInbox inbox, MediatorNotifier notifier, GridClientWorker grid, IServiceScopeFactory scopes, TimeProvider time) : Hub<IEvseClient>
+public sealed class EvseHub(EvseConnections connections, EvseReports reports, CommandInbox inbox, GridClientWorker grid, IHubContext<EvseHub, IEvseClient> self, IServiceScopeFactory scopes, TimeProvider time) : Hub<IEvseClient>
 {
     public const string Path = "/hubs/evse";
     public const int ProtocolVersion = 3;
@@ -29,18 +29,13 @@ public sealed class EvseHub(EvseConnections connections, CommandInbox inbox, Med
 
     public override Task OnConnectedAsync()
     {
-        connections.Add(new LiveEvse(EvseId, Context, time.GetUtcNow())); // its grid rules and owner's policy follow (EvseLinkMessages)
+        connections.Add(new LiveEvse(EvseId, new SignalREvseLink(Context, self), time.GetUtcNow())); // its grid rules and owner's policy follow (EvseLinkMessages)
         return Task.CompletedTask;
     }
 
     public override Task OnDisconnectedAsync(Exception? exception)
     {
-        if (connections.Get(EvseId) is { } live && live.ConnectionId == Context.ConnectionId)
-        {
-            grid.Report(EvseId, new DerDeviceStatus(time.GetUtcNow(), false, false, false, StorageMode.Holding, 0, 0));
-        }
-
-        connections.Remove(EvseId, Context.ConnectionId);
+        reports.Gone(EvseId, Context.ConnectionId);
         return Task.CompletedTask;
     }
 
@@ -102,20 +97,7 @@ public sealed class EvseHub(EvseConnections connections, CommandInbox inbox, Med
         Require(status.ReactiveKvar is null or (>= -1_000 and <= 1_000), "Reactive power must be between −1,000 and 1,000 kvar.");
         Require(status.GridState is null || Enum.IsDefined(status.GridState.Value), "Unknown grid state.");
         Require(status.GridTrip is null || (status.GridTrip.Length <= 40 && DerFunctions.Named(status.GridTrip) is not null), "gridTrip names a 2030.5 trip function.");
-        var evse = Current();
-        var now = time.GetUtcNow();
-        connections.Report(evse, status, now);
-        grid.Report(evse.EvseId, new DerDeviceStatus(
-            now,
-            Connected: true,
-            Available: status.State != EvseState.Faulted,
-            Operating: status.State is EvseState.Charging or EvseState.Discharging,
-            Mode: status.PowerKw > 0 ? StorageMode.Charging : status.PowerKw < 0 ? StorageMode.Discharging : StorageMode.Holding,
-            ActivePowerW: -status.PowerKw * 1000, // 2030.5 counts injection positive
-            // The charger's capability, not whether a car is plugged in: a car's presence at a home is the household's business.
-            AvailableExportW: status.State != EvseState.Faulted ? (evse.Hello?.MaxDischargeKw ?? 0) * 1000 : 0,
-            Fault: status.State == EvseState.Faulted));
-        notifier.EvseStatus(evse.EvseId, status);
+        reports.Status(Current(), status);
         return Task.CompletedTask;
     }
 

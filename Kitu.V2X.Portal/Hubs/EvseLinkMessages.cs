@@ -2,7 +2,6 @@ using Kitu.V2X.Portal.Data;
 using Kitu.V2X.Portal.Domain.ConsumerSupport;
 using Kitu.V2X.Portal.Domain.GridSecurity;
 using Kitu.V2X.Portal.Grid;
-using Microsoft.AspNetCore.SignalR;
 using Microsoft.EntityFrameworkCore;
 
 namespace Kitu.V2X.Portal.Hubs;
@@ -15,7 +14,6 @@ public sealed partial class EvseLinkMessages(
     EvseConnections connections,
     GridRulesFeed grid,
     GridClientWorker worker,
-    IHubContext<EvseHub, IEvseClient> hub,
     IServiceScopeFactory scopes,
     ILogger<EvseLinkMessages> logger) : IHostedService
 {
@@ -45,7 +43,7 @@ public sealed partial class EvseLinkMessages(
     {
         if (connections.Get(evseId) is { Hello.RunsOwnGridClient: true } live)
         {
-            _ = hub.Clients.Client(live.ConnectionId).GridServer(ServerMessage(worker.Residents.ServerFor(evseId)));
+            _ = live.Link.GridServerAsync(ServerMessage(worker.Residents.ServerFor(evseId)));
         }
     }
 
@@ -55,7 +53,7 @@ public sealed partial class EvseLinkMessages(
         ArgumentNullException.ThrowIfNull(policy);
         if (connections.Get(evseId) is { } live)
         {
-            await hub.Clients.Client(live.ConnectionId).OwnerPolicy(new OwnerPolicyMessage(allowDischarge, policy.MaxExportKw, policy.SocFloorPercent));
+            await live.Link.OwnerPolicyAsync(new OwnerPolicyMessage(allowDischarge, policy.MaxExportKw, policy.SocFloorPercent));
         }
     }
 
@@ -63,7 +61,7 @@ public sealed partial class EvseLinkMessages(
     {
         if (connections.Get(rules.EvseId) is { } live)
         {
-            _ = hub.Clients.Client(live.ConnectionId).GridRules(GridRulesMessage.From(rules));
+            _ = live.Link.GridRulesAsync(GridRulesMessage.From(rules));
         }
     }
 
@@ -84,11 +82,10 @@ public sealed partial class EvseLinkMessages(
                 return;
             }
 
-            var client = hub.Clients.Client(live.ConnectionId);
-            await client.GridRules(GridRulesMessage.From(grid.Get(evseId)));
+            await live.Link.GridRulesAsync(GridRulesMessage.From(grid.Get(evseId)));
             if (charger is not null)
             {
-                await client.OwnerPolicy(new OwnerPolicyMessage(charger.OwnerAllowsDischarge, charger.Policy.MaxExportKw, charger.Policy.SocFloorPercent));
+                await live.Link.OwnerPolicyAsync(new OwnerPolicyMessage(charger.OwnerAllowsDischarge, charger.Policy.MaxExportKw, charger.Policy.SocFloorPercent));
             }
         }
         catch (Exception ex) when (ex is DbUpdateException or InvalidOperationException or ObjectDisposedException)

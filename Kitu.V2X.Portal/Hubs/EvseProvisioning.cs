@@ -9,7 +9,9 @@ public sealed class EvseProvisioning(PortalDbContext db, TimeProvider time)
 {
     public async Task<string> IssueAsync(Guid evseId, CancellationToken cancellationToken)
     {
-        var (secret, credential) = EvseCredential.Issue(evseId, time.GetUtcNow());
+        // An OCPP station takes at most 40 characters as its Basic authentication password.
+        var speaksOcpp = await db.Evses.AnyAsync(e => e.Id == evseId && e.OcppStationId != null, cancellationToken);
+        var (secret, credential) = EvseCredential.Issue(evseId, time.GetUtcNow(), speaksOcpp ? EvseCredential.OcppSecretLength : 43);
         var existing = await db.EvseCredentials.SingleOrDefaultAsync(c => c.EvseId == evseId, cancellationToken);
         if (existing is null)
         {

@@ -32,6 +32,8 @@ internal sealed class EvseConfiguration : IEntityTypeConfiguration<Evse>
         b.Property(e => e.Make).HasMaxLength(60);
         b.Property(e => e.Model).HasMaxLength(60);
         b.Property(e => e.SerialNumber).HasMaxLength(60);
+        b.Property(e => e.OcppStationId).HasMaxLength(48);
         b.HasIndex(e => e.SiteId);
+        b.HasIndex(e => e.OcppStationId).IsUnique(); // a station connects by its id: one charger each (NULLs are distinct)
     }
 }

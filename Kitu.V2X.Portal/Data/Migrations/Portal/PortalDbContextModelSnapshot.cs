@@ -259,6 +259,10 @@ namespace Kitu.V2X.Portal.Data.Migrations.Portal
                         .HasMaxLength(100)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("OcppStationId")
+                        .HasMaxLength(48)
+                        .HasColumnType("TEXT");
+
                     b.Property<bool>("OwnerAllowsDischarge")
                         .HasColumnType("INTEGER");
 
@@ -276,6 +280,9 @@ namespace Kitu.V2X.Portal.Data.Migrations.Portal
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("OcppStationId")
+                        .IsUnique();
 
                     b.HasIndex("SiteId");
 
