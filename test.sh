@@ -24,7 +24,8 @@ if ! ensure_chromium; then
   exit 1
 fi
 
-# Node packages the suites use (e2e/package-lock.json: axe-core for the accessibility check).
+# Node packages the suites use (e2e/package-lock.json: axe-core for the accessibility check, ocpp-rpc as the OCPP
+# charging station of the gateway tests).
 ensure_node_packages() {
   if ! command -v npm >/dev/null 2>&1; then
     echo "== Installing Node.js and npm with apt"
@@ -32,7 +33,7 @@ ensure_node_packages() {
     [ "$(id -u)" -ne 0 ] && sudo="sudo"
     $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq nodejs npm >/dev/null || return 1
   fi
-  [ -d e2e/node_modules/axe-core ] && return 0
+  [ -d e2e/node_modules/axe-core ] && [ -d e2e/node_modules/ocpp-rpc ] && return 0
   echo "== Installing Node packages (e2e)"
   (cd e2e && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 }

@@ -16,11 +16,13 @@ builder.AddDemoMode();
 builder.AddGridSecurity();
 builder.AddPortalSites();
 builder.AddEvseConnections();
+builder.AddOcpp();
 builder.AddOperatorApi();
 
 var app = builder.Build();
 app.UseDrainingOnShutdown();
 app.UseEvseLinks();
+app.UseOcppLinks();
 app.UseOperatorApiLogging();
 app.UsePortalPipeline();
 app.MapEvseHub();

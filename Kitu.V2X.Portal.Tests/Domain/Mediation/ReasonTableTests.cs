@@ -21,6 +21,7 @@ public sealed class ReasonTableTests
         [ReasonCode.EvseGridRulesStale] = i => i with { Grid = i.Grid with { ValidUntil = Now.AddSeconds(-1) } },
         [ReasonCode.EvseGridFailed] = i => i with { Grid = GridRules.NotIntegrated(EvseId, GridIntegration.Failed, "certificate mismatch") },
         [ReasonCode.EvseOffline] = i => i with { Evse = i.Evse with { Online = false } },
+        [ReasonCode.EvseLinkWithoutV2x] = i => i with { Evse = i.Evse with { LinkCarriesDischarge = false } },
         [ReasonCode.EvseDischargeNotAllowed] = i => i with { Evse = i.Evse with { OwnerAllowsDischarge = false } },
         [ReasonCode.EvseCannotDischarge] = i => i with { Evse = i.Evse with { RatedDischargeKw = 0 } },
         [ReasonCode.EvseAcVehicleWithoutJ3072] = i => i with { Evse = i.Evse with { Current = CurrentType.Ac }, Vehicle = i.Vehicle with { J3072Capable = false } },

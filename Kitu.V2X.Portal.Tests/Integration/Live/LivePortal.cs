@@ -72,11 +72,13 @@ public class LivePortal : PortalFactory
 
     /// <summary>
     /// A site, a DC charger (bound to the sandbox unless told not to), a car plugged into a connected virtual EVSE, a
-    /// program it is enrolled in. For an EV-executed program, also the car's maker (an OEM operator with an API key)
+    /// program it is enrolled in. With <paramref name="ocppStationId"/>, the charger is an OCPP station the test connects
+    /// itself (its password is the rig's secret). For an EV-executed program, also the car's maker (an OEM operator with an API key)
     /// and its simulated telematics cloud, connected unless told not to.
     /// </summary>
     public async Task<Rig> RigAsync(double soc = 70, bool bind = true, bool allow = true, CurrentType current = CurrentType.Dc, bool j3072 = true, double floor = 40, bool connect = true,
-        ProgramExecutor executor = ProgramExecutor.Evse, bool telematicsOnline = true, bool messagePack = false, Func<Guid, ResidentGridClient>? ownGridClient = null)
+        ProgramExecutor executor = ProgramExecutor.Evse, bool telematicsOnline = true, bool messagePack = false, Func<Guid, ResidentGridClient>? ownGridClient = null,
+        string? ocppStationId = null)
     {
         var ct = TestContext.Current.CancellationToken;
         await using var scope = Services.CreateAsyncScope();
@@ -87,7 +89,7 @@ public class LivePortal : PortalFactory
         var ownerId = (await users.FindByEmailAsync(Demo.DemoAccounts.Fleet.Email))!.Id;
         var driverId = (await users.FindByEmailAsync(Demo.DemoAccounts.Driver.Email))!.Id;
         var site = new Site { OwnerId = ownerId, Name = $"Site {tag}", UtilityName = "Test utility", Kind = SiteKind.Private };
-        var evse = new Kitu.V2X.Portal.Domain.ConsumerSupport.Evse { SiteId = site.Id, Name = $"Charger {tag}", Current = current, RatedChargeKw = 11, RatedDischargeKw = 11, OwnerAllowsDischarge = allow };
+        var evse = new Kitu.V2X.Portal.Domain.ConsumerSupport.Evse { SiteId = site.Id, Name = $"Charger {tag}", Current = current, RatedChargeKw = 11, RatedDischargeKw = 11, OwnerAllowsDischarge = allow, OcppStationId = ocppStationId };
         var vehicle = new Vehicle { OwnerId = driverId, Name = $"Car {tag}", Make = $"Make-{tag}", BatteryKwh = 60, MaxDischargeKw = 11, SupportsAcDischarge = true, SupportsDcDischarge = true, J3072Capable = j3072, Identifier = $"CAR-{tag}" };
         var op = new ProgramOperator { Name = $"Utility {tag}", Kind = OperatorKind.Utility };
         var program = new DischargeProgram { OperatorId = op.Id, OperatorKind = OperatorKind.Utility, Name = $"Program {tag}", Executor = executor, Status = ProgramStatus.Published, EligibleUtilities = ["Test utility"], MaxKwPerVehicle = 11 };
@@ -113,7 +115,7 @@ public class LivePortal : PortalFactory
             ? new VirtualTelematics(Address, makerKey, id => string.Equals(id, vehicle.Identifier, StringComparison.OrdinalIgnoreCase) && virtualEvse.Ev is not null ? virtualEvse : null, TimeProvider.System, TimeSpan.FromSeconds(1))
             : null;
         var rig = new Rig(this, evse.Id, vehicle.Id, program.Id, vehicle.OwnerId, secret, virtualEvse, ev) { Telematics = telematics, MakerId = maker.Id, MakerKey = makerKey };
-        if (connect)
+        if (connect && ocppStationId is null) // an OCPP station is the test's own (NodeStation), not the virtual EVSE
         {
             await virtualEvse.StartAsync(ct);
             await rig.UntilAsync(() => Services.GetRequiredService<EvseConnections>().WhereIs(vehicle.Identifier) is not null, "the EVSE's status arrives");

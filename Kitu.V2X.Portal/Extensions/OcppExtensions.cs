@@ -1,0 +1,35 @@
+using Kitu.V2X.Portal.Ocpp;
+
+namespace Kitu.V2X.Portal.Extensions;
+
+internal static class OcppExtensions
+{
+    /// <summary>The OCPP gateway: schemas, the stations' state, the endpoint. Profile 1 (no TLS) is allowed in demo mode only.</summary>
+    public static WebApplicationBuilder AddOcpp(this WebApplicationBuilder builder)
+    {
+        var demo = builder.Configuration.GetValue("Demo:Enabled", false);
+        builder.Services.Configure<OcppOptions>(o =>
+        {
+            builder.Configuration.GetSection(OcppOptions.Section).Bind(o);
+            o.AllowUnsecured = builder.Configuration.GetValue<bool?>($"{OcppOptions.Section}:AllowUnsecured") ?? demo;
+        });
+        builder.Services.AddSingleton<OcppSchemas>();
+        builder.Services.AddSingleton<OcppStations>();
+        builder.Services.AddSingleton<OcppEndpoint>();
+        return builder;
+    }
+
+    /// <summary>
+    /// OCPP links take a short branch of their own, as the EVSE hub's do (no page middleware stays on a link's stack);
+    /// the station authenticates inside the endpoint (Basic, its station id and password). Must come first.
+    /// </summary>
+    public static WebApplication UseOcppLinks(this WebApplication app)
+    {
+        app.MapWhen(c => c.Request.Path.StartsWithSegments(OcppEndpoint.PathPrefix, StringComparison.Ordinal), ocpp =>
+        {
+            ocpp.UseWebSockets();
+            ocpp.Run(c => c.RequestServices.GetRequiredService<OcppEndpoint>().HandleAsync(c));
+        });
+        return app;
+    }
+}

@@ -1,0 +1,29 @@
+namespace Kitu.V2X.Portal.Ocpp;
+
+/// <summary>Settings of the OCPP gateway (section <c>Ocpp</c>).</summary>
+public sealed class OcppOptions
+{
+    public const string Section = "Ocpp";
+
+    /// <summary>
+    /// Security profile 1 (Basic authentication over plain ws://): only in demo mode, where it is set for the virtual
+    /// chargers. Otherwise a station must come over TLS (profile 2) — wss:// to the portal or through a proxy that
+    /// terminates TLS and says so in X-Forwarded-Proto.
+    /// </summary>
+    public bool AllowUnsecured { get; set; }
+
+    /// <summary>The largest frame a station may send; a bigger one closes the link (1009).</summary>
+    public int MaxFrameBytes { get; set; } = 64 * 1024;
+
+    /// <summary>Calls a station may make per second, on average…</summary>
+    public double CallsPerSecond { get; set; } = 20;
+
+    /// <summary>…and in one burst; beyond it the link is closed (1008) as a flood.</summary>
+    public int CallBurst { get; set; } = 100;
+
+    /// <summary>How long the portal waits for a station's answer to its call.</summary>
+    public TimeSpan ResponseTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The interval told to a station in its BootNotificationResponse.</summary>
+    public int HeartbeatSeconds { get; set; } = 300;
+}

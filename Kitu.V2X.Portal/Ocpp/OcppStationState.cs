@@ -1,0 +1,81 @@
+using System.Collections.Concurrent;
+
+namespace Kitu.V2X.Portal.Ocpp;
+
+/// <summary>An alarm a station raised about a DER control (NotifyDERAlarm), for the owner's page.</summary>
+public sealed record OcppDerAlarm(DateTimeOffset At, string ControlType, string? GridEventFault, bool Ended, string? Info);
+
+/// <summary>The discharge profile a station accepted: which command, at what power, until when it holds by itself.</summary>
+public sealed record OcppDischarge(Guid CommandId, double Kw, DateTimeOffset ValidTo);
+
+/// <summary>
+/// What the portal knows of one OCPP station, kept across its connections (a reconnect is not a reboot: the
+/// transaction, the profile it runs and the DER controls it holds carry on). Guarded by its own lock.
+/// </summary>
+public sealed class OcppStationState
+{
+    public object Gate { get; } = new();
+
+    public string? Vendor { get; set; }
+
+    public string? Model { get; set; }
+
+    public string? Firmware { get; set; }
+
+    /// <summary>The EVSE number on the station (OCPP's evseId), from its reports; 1 until it says.</summary>
+    public int EvseNumber { get; set; } = 1;
+
+    public string? ConnectorStatus { get; set; }
+
+    public string? TransactionId { get; set; }
+
+    public string? VehicleIdentifier { get; set; }
+
+    public double? SocPercent { get; set; }
+
+    public double PowerKw { get; set; }
+
+    public string? OperationMode { get; set; }
+
+    /// <summary>The energy transfer modes the car offers (NotifyEVChargingNeeds); empty until it says.</summary>
+    public IReadOnlyList<string> CarModes { get; set; } = [];
+
+    public OcppDischarge? Discharge { get; set; }
+
+    /// <summary>The DER controls set on the station under the portal's ids: type → the request's JSON.</summary>
+    public Dictionary<string, string> DerHeld { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Control types the station answered NotSupported: not sent again, not declared to the grid layer.</summary>
+    public HashSet<string> DerNotSupported { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>What the last GetDERControl check found missing on the station; empty when it holds all.</summary>
+    public IReadOnlyList<string> DerMissing { get; set; } = [];
+
+    public List<OcppDerAlarm> Alarms { get; } = [];
+
+    public bool Plugged => TransactionId is not null || ConnectorStatus == "Occupied";
+
+    public bool CarOffersBidirectional => CarModes.Any(m => m.Contains("BPT", StringComparison.Ordinal));
+
+    public void Alarm(OcppDerAlarm alarm)
+    {
+        lock (Gate)
+        {
+            Alarms.Add(alarm);
+            if (Alarms.Count > 20)
+            {
+                Alarms.RemoveAt(0);
+            }
+        }
+    }
+}
+
+/// <summary>The state of every OCPP station the portal has seen since it started, by EVSE id.</summary>
+public sealed class OcppStations
+{
+    private readonly ConcurrentDictionary<Guid, OcppStationState> states = new();
+
+    public OcppStationState StateFor(Guid evseId) => states.GetOrAdd(evseId, _ => new OcppStationState());
+
+    public OcppStationState? Find(Guid evseId) => states.GetValueOrDefault(evseId);
+}
