@@ -36,7 +36,7 @@ public sealed record LotRow(
 }
 
 /// <summary>The owner's live view of a site's chargers. Private drivers' cars show as "a car", never by name.</summary>
-public sealed class LotDashboard(PortalDbContext db, EvseConnections connections, GridRulesFeed grid, PowerHistory history)
+public sealed class LotDashboard(PortalDbContext db, EvseConnections connections, GridRulesFeed grid, PowerHistory history, Ocpp.OcppStations stations)
 {
     /// <summary>Charge and discharge kW per hour over the last 24 hours for the site; null when it is not the owner's.</summary>
     public async Task<IReadOnlyList<(DateTimeOffset Hour, double ChargeKw, double DischargeKw)>?> PowerAsync(string ownerId, Guid siteId, CancellationToken cancellationToken)
@@ -79,6 +79,34 @@ public sealed class LotDashboard(PortalDbContext db, EvseConnections connections
         (await EnergyPerDayAsync(ownerId, siteId, cancellationToken)).LastOrDefault().Kwh;
 
     /// <summary>What the charger itself reports towards the grid, when it is not simply in service.</summary>
+    /// <summary>
+    /// The latest IEEE 1547 alarm an OCPP station raised (NotifyDERAlarm) and has not ended, and any DER control it was
+    /// told to hold and does not: what the owner must know about the charger's grid behaviour.
+    /// </summary>
+    public static string StationAlarmText(Ocpp.OcppStationState? station, TimeZoneInfo zone)
+    {
+        if (station is null)
+        {
+            return "";
+        }
+
+        lock (station.Gate)
+        {
+            var text = "";
+            if (station.Alarms.LastOrDefault() is { Ended: false } alarm)
+            {
+                text += $" · Charger alarm: {alarm.ControlType}{(alarm.GridEventFault is { } fault ? $" ({fault})" : "")} since {Presentation.Clock.Time(alarm.At, zone)}";
+            }
+
+            if (station.DerMissing.Count > 0)
+            {
+                text += $" · Charger does not hold {string.Join(", ", station.DerMissing)}: sent again";
+            }
+
+            return text;
+        }
+    }
+
     public static string EvseGridStateText(Hubs.StatusMessage? status) => status?.GridState switch
     {
         Domain.Mediation.EvseGridState.Tripped => " The charger tripped off the grid (voltage or frequency out of limits).",
@@ -132,7 +160,7 @@ public sealed class LotDashboard(PortalDbContext db, EvseConnections connections
                 live?.Status?.PowerKw ?? 0,
                 e.OwnerAllowsDischarge,
                 rules,
-                GridStatusText.Describe(rules, zone) + EvseGridStateText(live?.Status),
+                GridStatusText.Describe(rules, zone) + EvseGridStateText(live?.Status) + StationAlarmText(stations.Find(e.Id), zone),
                 command?.State,
                 command?.ReasonText)
             {

@@ -48,13 +48,31 @@ public sealed class EvseForm
     public string? Model { get; set; }
 
     public string? SerialNumber { get; set; }
+
+    /// <summary>The charger speaks OCPP 2.1 (or 2.0.1) to the portal's gateway rather than the portal's own protocol.</summary>
+    public bool SpeaksOcpp { get; set; }
+
+    /// <summary>For an OCPP charger: its charging station identity (often its serial number).</summary>
+    public string? OcppStationId { get; set; }
 }
 
 /// <summary>What a charger needs to connect, shown once after provisioning or rotating its secret.</summary>
-public sealed record EvseCredentials(Guid EvseId, string Name, string Secret, string HubUrl)
+public sealed record EvseCredentials(Guid EvseId, string Name, string Secret, string HubUrl, string? OcppStationId = null)
 {
+    /// <summary>For an OCPP charger: the CSMS URL it is configured with (it appends its station id).</summary>
+    public string? OcppUrl => OcppStationId is null ? null : OcppUrlFor(HubUrl);
+
     /// <summary>The connection details as one line for the charger's QR code.</summary>
-    public string QrText => $"kitu-evse:v1;hub={HubUrl};id={EvseId:D};secret={Secret}";
+    public string QrText => OcppStationId is null
+        ? $"kitu-evse:v1;hub={HubUrl};id={EvseId:D};secret={Secret}"
+        : $"kitu-ocpp:v1;csms={OcppUrl};id={OcppStationId};password={Secret}";
+
+    /// <summary>The gateway's URL on the host the owner reached the portal at: wss:// for https, ws:// only for a plain demo.</summary>
+    public static string OcppUrlFor(string hubUrl)
+    {
+        var hub = new Uri(hubUrl);
+        return new UriBuilder(hub) { Scheme = hub.Scheme == Uri.UriSchemeHttps ? "wss" : "ws", Path = Ocpp.OcppEndpoint.PathPrefix, Port = hub.IsDefaultPort ? -1 : hub.Port }.Uri.ToString().TrimEnd('/');
+    }
 }
 
 /// <summary>One row of a CSV import report.</summary>
@@ -65,7 +83,7 @@ public sealed record ImportLine(int Line, string Name, string? Error);
 /// live connection is returned once), rotate a secret, remove a charger, import and export chargers as CSV. Every
 /// call is scoped to the owner; someone else's site or charger is "not found".
 /// </summary>
-public sealed class SiteAdministration(PortalDbContext db, EvseProvisioning provisioning, GridBindingService grid, SiteAudit audit)
+public sealed class SiteAdministration(PortalDbContext db, EvseProvisioning provisioning, GridBindingService grid, SiteAudit audit, EvseConnections connections)
 {
     public const string NotYours = "Site or charger not found among yours.";
     public const string CsvHeader = "name,current,rated_charge_kw,rated_discharge_kw,make,model,serial";
@@ -183,12 +201,17 @@ public sealed class SiteAdministration(PortalDbContext db, EvseProvisioning prov
             return (error, null);
         }
 
+        if (form.SpeaksOcpp && await db.Evses.AnyAsync(e => e.OcppStationId == form.OcppStationId!.Trim(), cancellationToken))
+        {
+            return ("Another charger already uses this station id: each OCPP station connects with its own.", null);
+        }
+
         var evse = ToEvse(siteId, form);
         db.Evses.Add(evse);
         audit.Record(siteId, ownerId, $"{evse.Name}: charger added, secret issued", evse.Id);
         await db.SaveChangesAsync(cancellationToken);
         var secret = await provisioning.IssueAsync(evse.Id, cancellationToken);
-        return (null, new EvseCredentials(evse.Id, evse.Name, secret, hubUrl));
+        return (null, new EvseCredentials(evse.Id, evse.Name, secret, hubUrl, evse.OcppStationId));
     }
 
     /// <summary>Issues a new secret (the old one stops working at once); null when the charger is not the owner's.</summary>
@@ -201,7 +224,9 @@ public sealed class SiteAdministration(PortalDbContext db, EvseProvisioning prov
         }
 
         audit.Record(evse.SiteId, ownerId, $"{evse.Name}: new secret issued", evse.Id);
-        return new EvseCredentials(evse.Id, evse.Name, await provisioning.IssueAsync(evse.Id, cancellationToken), hubUrl);
+        var credentials = new EvseCredentials(evse.Id, evse.Name, await provisioning.IssueAsync(evse.Id, cancellationToken), hubUrl, evse.OcppStationId);
+        connections.Get(evse.Id)?.Link.Abort(); // a link opened with the old secret does not outlive it
+        return credentials;
     }
 
     /// <summary>Removes a charger: unbinds it from the grid layer and deletes it and its secret.</summary>
@@ -215,6 +240,7 @@ public sealed class SiteAdministration(PortalDbContext db, EvseProvisioning prov
         await audit.RecordNowAsync(evse.SiteId, ownerId, $"{evse.Name}: charger removed", evseId, cancellationToken);
         await grid.UnbindAsync(evseId, cancellationToken);
         await db.Evses.Where(e => e.Id == evseId).ExecuteDeleteAsync(cancellationToken);
+        connections.Get(evseId)?.Link.Abort(); // a removed charger is no longer served
         return true;
     }
 
@@ -322,6 +348,11 @@ public sealed class SiteAdministration(PortalDbContext db, EvseProvisioning prov
             return "Ratings are between 0 and 1,000 kW (charge above 0).";
         }
 
+        if (form.SpeaksOcpp && !Evse.IsValidOcppStationId(form.OcppStationId?.Trim()))
+        {
+            return "An OCPP station id is 1 to 48 letters, digits or * - _ = + | @ . (no spaces or colons).";
+        }
+
         return form.Make?.Length > 64 || form.Model?.Length > 64 || form.SerialNumber?.Length > 64 ? "Make, model and serial are at most 64 characters." : null;
     }
 
@@ -335,6 +366,7 @@ public sealed class SiteAdministration(PortalDbContext db, EvseProvisioning prov
         Make = f.Make?.Trim(),
         Model = f.Model?.Trim(),
         SerialNumber = f.SerialNumber?.Trim(),
+        OcppStationId = f.SpeaksOcpp ? f.OcppStationId?.Trim() : null,
     };
 
     private static string? Empty(string s) => s.Length == 0 ? null : s;

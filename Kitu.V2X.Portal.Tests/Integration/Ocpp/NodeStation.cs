@@ -37,12 +37,15 @@ public sealed class NodeStation : IAsyncDisposable
     }
 
     /// <summary>Starts the station process (not yet connected).</summary>
-    public static async Task<NodeStation> StartAsync(Uri portal, string stationId, string password, string subprotocol = "ocpp2.1")
+    public static Task<NodeStation> StartAsync(Uri portal, string stationId, string password, string subprotocol = "ocpp2.1") =>
+        StartAsync(new UriBuilder(portal) { Scheme = portal.Scheme == "https" ? "wss" : "ws", Path = "/ocpp" }.Uri.ToString().TrimEnd('/'), stationId, password, subprotocol);
+
+    /// <summary>Starts the station process for a CSMS URL as an owner would enter it (the station appends its id).</summary>
+    public static async Task<NodeStation> StartAsync(string endpoint, string stationId, string password, string subprotocol = "ocpp2.1")
     {
         var root = RepositoryRoot();
         var script = Path.Combine(root, "e2e", "ocpp", "station.mjs");
         Assert.True(Directory.Exists(Path.Combine(root, "e2e", "node_modules", "ocpp-rpc")), "ocpp-rpc is not installed: run ./test.sh (or cd e2e && npm ci).");
-        var endpoint = new UriBuilder(portal) { Scheme = portal.Scheme == "https" ? "wss" : "ws", Path = "/ocpp" }.Uri.ToString().TrimEnd('/');
         var info = new ProcessStartInfo("node", [script, endpoint, stationId, password, subprotocol])
         {
             RedirectStandardInput = true,

@@ -6,6 +6,7 @@ using Kitu.V2X.Portal.Domain.Mediation;
 using Kitu.V2X.Portal.Hubs;
 using Kitu.V2X.Portal.Ocpp;
 using Kitu.V2X.Portal.Sandbox;
+using Kitu.V2X.Portal.Sites;
 using Kitu.V2X.Portal.Tests.Integration.Live;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -232,6 +233,59 @@ public sealed class OcppGatewayTests(OcppGatewayTests.Portal portal) : IClassFix
             Assert.Equal(1009, (int)closed["code"]!);
             await rig.UntilAsync(() => portal.Services.GetRequiredService<EvseConnections>().Get(rig.EvseId) is null, "the link is gone");
         }
+    }
+
+    [Fact]
+    public async Task An_owner_adds_an_ocpp_charger_its_station_connects_with_the_details_shown_once_and_its_der_alarm_shows_on_the_lot()
+    {
+        string ownerId;
+        Guid siteId;
+        EvseCredentials credentials;
+        var stationId = NewStationId();
+        await using (var scope = portal.Services.CreateAsyncScope())
+        {
+            var users = scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<Kitu.V2X.Portal.Data.PortalUser>>();
+            ownerId = (await users.FindByEmailAsync(Kitu.V2X.Portal.Demo.DemoAccounts.Fleet.Email))!.Id;
+            var admin = scope.ServiceProvider.GetRequiredService<SiteAdministration>();
+            siteId = (await admin.SitesAsync(ownerId, Ct))[0].Id;
+            var hub = new Uri(portal.Address, EvseHub.Path).ToString();
+
+            var (bad, none) = await admin.AddEvseAsync(ownerId, siteId, new EvseForm { Name = "Bay OCPP", SpeaksOcpp = true, OcppStationId = "has space:colon" }, hub, Ct);
+            Assert.Contains("station id", bad, StringComparison.Ordinal);
+            Assert.Null(none);
+
+            var (error, issued) = await admin.AddEvseAsync(ownerId, siteId, new EvseForm { Name = "Bay OCPP", SpeaksOcpp = true, OcppStationId = stationId }, hub, Ct);
+            Assert.Null(error);
+            credentials = issued!;
+            Assert.Equal($"ws://{portal.Address.Authority}/ocpp", credentials.OcppUrl);
+            Assert.Equal(40, credentials.Secret.Length);
+            Assert.StartsWith($"kitu-ocpp:v1;csms={credentials.OcppUrl};id={stationId};password=", credentials.QrText, StringComparison.Ordinal);
+
+            var (duplicate, _) = await admin.AddEvseAsync(ownerId, siteId, new EvseForm { Name = "Bay OCPP 2", SpeaksOcpp = true, OcppStationId = stationId }, hub, Ct);
+            Assert.Contains("already uses this station id", duplicate, StringComparison.Ordinal);
+        }
+
+        await using var station = await NodeStation.StartAsync(credentials.OcppUrl!, stationId, credentials.Secret);
+        await station.ConnectAsync();
+        await station.BootAsync();
+        var connections = portal.Services.GetRequiredService<EvseConnections>();
+        Assert.NotNull(connections.Get(credentials.EvseId));
+
+        await station.CallAsync("NotifyDERAlarm", new JsonObject { ["controlType"] = "HVMustTrip", ["gridEventFault"] = "OverVoltage", ["timestamp"] = DateTimeOffset.UtcNow.ToString("O") });
+        await using (var scope = portal.Services.CreateAsyncScope())
+        {
+            var rows = await scope.ServiceProvider.GetRequiredService<LotDashboard>().RowsAsync(ownerId, siteId, Ct);
+            var row = rows!.Single(r => r.EvseId == credentials.EvseId);
+            Assert.True(row.Online);
+            Assert.Contains("Charger alarm: HVMustTrip (OverVoltage)", row.GridText, StringComparison.Ordinal);
+        }
+
+        await using (var scope = portal.Services.CreateAsyncScope())
+        {
+            Assert.True(await scope.ServiceProvider.GetRequiredService<SiteAdministration>().RemoveEvseAsync(ownerId, credentials.EvseId, Ct));
+        }
+
+        await station.UntilAsync(e => (string?)e["event"] == "closed", "a removed charger's link is closed");
     }
 
     private static string? Mode(JsonObject profile) => (string?)profile["chargingProfile"]?["chargingSchedule"]?[0]?["chargingSchedulePeriod"]?[0]?["operationMode"];
