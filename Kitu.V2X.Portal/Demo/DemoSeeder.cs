@@ -32,6 +32,7 @@ internal sealed class DemoSeeder(UserManager<PortalUser> users, PortalDbContext 
         var owner = await users.FindByEmailAsync(DemoAccounts.Owner.Email);
         var fleet = await users.FindByEmailAsync(DemoAccounts.Fleet.Email);
         await DemoSites.SeedAsync(db, owner!.Id, fleet!.Id, ct);
+        await DemoSites.EnsureOcppPostAsync(db, fleet.Id, ct);
         var driver = await users.FindByEmailAsync(DemoAccounts.Driver.Email);
         var operatorUser = await users.FindByEmailAsync(DemoAccounts.Operator.Email);
         await DemoFleet.SeedAsync(db, driver!.Id, fleet.Id, operatorUser!, time, ct);

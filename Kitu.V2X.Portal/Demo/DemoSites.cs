@@ -6,12 +6,16 @@ namespace Kitu.V2X.Portal.Demo;
 
 /// <summary>
 /// The demo sites and chargers: the homeowner's garage charger, the fleet manager's depot lot of six and a public
-/// site of two. None is bound to the grid layer at first — binding is the first step of the demo. Idempotent.
+/// site of three (one of them an OCPP 2.1 station). None is bound to the grid layer at first — binding is the first step of the demo. Idempotent.
 /// </summary>
 internal static class DemoSites
 {
     public const string Utility = "Sandbox Utility (demo)";
     public const string TimeZone = "America/Los_Angeles";
+
+    /// <summary>The street site's third charger speaks OCPP 2.1 to the gateway: the demo lot mixes both transports.</summary>
+    public const string OcppPost = "OCPP post 3";
+    public const string OcppPostStationId = "KS-003";
 
     public static async Task SeedAsync(PortalDbContext db, string ownerId, string fleetId, CancellationToken ct)
     {
@@ -57,6 +61,31 @@ internal static class DemoSites
             db.Evses.Add(new Evse { SiteId = street.Id, Name = $"Public post {post}", Current = CurrentType.Dc, RatedChargeKw = 50, RatedDischargeKw = 20, Make = "Kitu", Model = "Street DC 50", SerialNumber = $"KS-{post:000}" });
         }
 
+        await db.SaveChangesAsync(ct);
+        await EnsureOcppPostAsync(db, fleetId, ct);
+    }
+
+    /// <summary>Adds the street site's OCPP charger when missing (demo stores made before it existed get it too).</summary>
+    public static async Task EnsureOcppPostAsync(PortalDbContext db, string fleetId, CancellationToken ct)
+    {
+        var street = await db.Sites.SingleOrDefaultAsync(s => s.OwnerId == fleetId && s.Kind == SiteKind.Public && s.UtilityName == Utility, ct);
+        if (street is null || await db.Evses.AnyAsync(e => e.OcppStationId == OcppPostStationId, ct))
+        {
+            return;
+        }
+
+        db.Evses.Add(new Evse
+        {
+            SiteId = street.Id,
+            Name = OcppPost,
+            Current = CurrentType.Dc,
+            RatedChargeKw = 50,
+            RatedDischargeKw = 20,
+            Make = "Generic",
+            Model = "OCPP 2.1 DC 50",
+            SerialNumber = OcppPostStationId,
+            OcppStationId = OcppPostStationId,
+        });
         await db.SaveChangesAsync(ct);
     }
 }

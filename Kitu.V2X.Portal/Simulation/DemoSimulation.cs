@@ -24,9 +24,13 @@ public sealed partial class DemoSimulation(
     ILogger<DemoSimulation> logger) : BackgroundService
 {
     private readonly List<VirtualEvse> evses = [];
+    private readonly List<VirtualOcppStation> stations = [];
     private VirtualTelematics? telematics;
 
     public IReadOnlyList<VirtualEvse> Evses => evses;
+
+    /// <summary>The demo's virtual OCPP stations (the street site's OCPP post).</summary>
+    public IReadOnlyList<VirtualOcppStation> Stations => stations;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -54,6 +58,12 @@ public sealed partial class DemoSimulation(
             foreach (var (evse, ev) in plan)
             {
                 var secret = await sp.GetRequiredService<EvseProvisioning>().IssueAsync(evse.Id, stoppingToken);
+                if (evse.OcppStationId is { } stationId)
+                {
+                    stations.Add(new VirtualOcppStation(stationId, secret, portal, evse.RatedDischargeKw, ev, time, TimeSpan.FromSeconds(options.Value.StatusSeconds)));
+                    continue;
+                }
+
                 evses.Add(new VirtualEvse(evse.Id, secret, portal, evse.RatedDischargeKw, ev, time, TimeSpan.FromSeconds(options.Value.StatusSeconds), options.Value.BatterySpeed)
                 {
                     // The street chargers run their own 2030.5 client with their factory certificate; the others leave it to the portal.
@@ -82,6 +92,18 @@ public sealed partial class DemoSimulation(
             }
         }
 
+        foreach (var station in stations)
+        {
+            try
+            {
+                await station.StartAsync(stoppingToken);
+            }
+            catch (Exception ex) when (ex is System.Net.WebSockets.WebSocketException or IOException or InvalidOperationException or OperationCanceledException)
+            {
+                LogStationStartFailed(ex);
+            }
+        }
+
         if (telematics is not null)
         {
             try
@@ -94,7 +116,7 @@ public sealed partial class DemoSimulation(
             }
         }
 
-        LogStarted(evses.Count, portal);
+        LogStarted(evses.Count + stations.Count, portal);
         try
         {
             await Task.Delay(Timeout.Infinite, stoppingToken);
@@ -115,6 +137,11 @@ public sealed partial class DemoSimulation(
         foreach (var evse in evses)
         {
             await evse.DisposeAsync();
+        }
+
+        foreach (var station in stations)
+        {
+            await station.DisposeAsync();
         }
 
         await base.StopAsync(cancellationToken);
@@ -188,4 +215,7 @@ public sealed partial class DemoSimulation(
 
     [LoggerMessage(LogLevel.Warning, "Virtual EVSE {EvseId} could not connect")]
     private partial void LogStartFailed(Exception ex, Guid evseId);
+
+    [LoggerMessage(LogLevel.Warning, "A virtual OCPP station could not connect; it keeps trying")]
+    private partial void LogStationStartFailed(Exception ex);
 }

@@ -288,6 +288,23 @@ public sealed class OcppGatewayTests(OcppGatewayTests.Portal portal) : IClassFix
         await station.UntilAsync(e => (string?)e["event"] == "closed", "a removed charger's link is closed");
     }
 
+    [Fact]
+    public async Task The_simulations_virtual_ocpp_station_discharges_for_an_event_and_holds_the_grid_limit()
+    {
+        var stationId = NewStationId();
+        await using var rig = await portal.RigAsync(soc: 80, ocppStationId: stationId);
+        await using var station = new Kitu.V2X.Portal.Simulation.VirtualOcppStation(stationId, rig.Secret, portal.Address, 11, rig.Ev, TimeProvider.System, TimeSpan.FromSeconds(1));
+        await station.StartAsync(Ct);
+        var connections = portal.Services.GetRequiredService<EvseConnections>();
+        await rig.UntilAsync(() => connections.WhereIs(rig.Ev.Identifier)?.EvseId == rig.EvseId, "the station's car is placed");
+
+        await rig.DispatchAsync(kw: 5);
+        var running = await rig.UntilStateAsync(CommandState.Running);
+        Assert.Equal(running.Id, station.ActiveCommand);
+        Assert.Equal(-5, station.PowerKw, 3);
+        Assert.Equal(1, station.Executions);
+    }
+
     private static string? Mode(JsonObject profile) => (string?)profile["chargingProfile"]?["chargingSchedule"]?[0]?["chargingSchedulePeriod"]?[0]?["operationMode"];
 
     private static string? Frame(JsonObject e) => (string?)e["event"] == "frame" ? (string?)e["text"] : null;

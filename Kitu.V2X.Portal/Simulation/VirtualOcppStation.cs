@@ -1,0 +1,481 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Kitu.V2X.Portal.Ocpp;
+
+namespace Kitu.V2X.Portal.Simulation;
+
+/// <summary>
+/// A virtual OCPP 2.1 (or 2.0.1) charging station for the demo and the <c>simulate</c> command: it connects to the
+/// portal's gateway like a real station (Basic authentication with its station id and password), boots, reports its
+/// connector, the car's transaction (its contract id as the idToken), meter values and SoC, follows the V2X charging
+/// profile it is given (discharging at the setpoint until the profile's validTo, its fail-safe) and holds the DER
+/// controls it is set (a LimitMaxDischarge caps its export). It reconnects with a charger's back-off and does not reboot
+/// for it. Tests use a third-party client instead (ocpp-rpc); this one only has to be a plausible station.
+/// </summary>
+public sealed class VirtualOcppStation : IAsyncDisposable
+{
+    private readonly string stationId;
+    private readonly string password;
+    private readonly Uri endpoint;
+    private readonly double maxKw;
+    private readonly TimeProvider time;
+    private readonly TimeSpan statusEvery;
+    private readonly string subprotocol;
+    private readonly CancellationTokenSource stopping = new();
+    private readonly ConcurrentDictionary<string, TaskCompletionSource<JsonElement>> pending = new();
+    private readonly Dictionary<string, JsonObject> der = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim calling = new(1, 1);
+    private readonly SemaphoreSlim writing = new(1, 1);
+    private readonly Lock gate = new();
+    private ClientWebSocket? socket;
+    private Task? running;
+    private ITimer? timer;
+    private DateTimeOffset lastTick;
+    private string? transactionId;
+    private int seqNo;
+    private (Guid Id, double Kw, DateTimeOffset ValidTo)? discharge;
+
+    public VirtualOcppStation(string stationId, string password, Uri portal, double maxKw, VirtualEv? ev, TimeProvider time, TimeSpan statusEvery, bool ocpp201 = false)
+    {
+        this.stationId = stationId;
+        this.password = password;
+        this.maxKw = maxKw;
+        this.time = time;
+        this.statusEvery = statusEvery;
+        Ev = ev;
+        subprotocol = ocpp201 ? "ocpp2.0.1" : "ocpp2.1";
+        endpoint = new UriBuilder(portal) { Scheme = portal.Scheme == Uri.UriSchemeHttps ? "wss" : "ws", Path = $"{OcppEndpoint.PathPrefix}/{stationId}" }.Uri;
+    }
+
+    public VirtualEv? Ev { get; }
+
+    public bool Connected => socket?.State == WebSocketState.Open;
+
+    /// <summary>Kilowatts, positive = charging, negative = discharging.</summary>
+    public double PowerKw { get; private set; }
+
+    public Guid? ActiveCommand => discharge?.Id;
+
+    /// <summary>Distinct commands it started discharging for (a renewal of the same one does not count).</summary>
+    public int Executions { get; private set; }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await ConnectAsync(cancellationToken);
+        await CallAsync("BootNotification", new JsonObject
+        {
+            ["reason"] = "PowerUp",
+            ["chargingStation"] = new JsonObject { ["vendorName"] = "Kitu virtual", ["model"] = "OCPP V2X DC", ["serialNumber"] = stationId, ["firmwareVersion"] = "sim-1" },
+        });
+        await ReportConnectorAsync();
+        if (Ev is not null)
+        {
+            await PlugAsync();
+        }
+
+        lastTick = time.GetUtcNow();
+        timer = time.CreateTimer(_ => _ = TickAsync(), null, statusEvery, statusEvery);
+        running = Task.Run(StayConnectedAsync, CancellationToken.None);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await stopping.CancelAsync();
+        if (timer is not null)
+        {
+            await timer.DisposeAsync();
+        }
+
+        if (socket is { State: WebSocketState.Open })
+        {
+            try
+            {
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+                await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "bye", timeout.Token);
+            }
+            catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
+            {
+                // Gone already.
+            }
+        }
+
+        socket?.Dispose();
+        if (running is not null)
+        {
+            await running.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
+        stopping.Dispose();
+    }
+
+    private async Task ConnectAsync(CancellationToken cancellationToken)
+    {
+        var ws = new ClientWebSocket();
+        ws.Options.AddSubProtocol(subprotocol);
+        ws.Options.SetRequestHeader("Authorization", "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{stationId}:{password}")));
+        ws.Options.KeepAliveInterval = TimeSpan.FromSeconds(30);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stopping.Token);
+        timeout.CancelAfter(ConnectTimeout.Charger);
+        await ws.ConnectAsync(endpoint, timeout.Token);
+        socket = ws;
+        _ = Task.Run(() => ReceiveAsync(ws), CancellationToken.None);
+    }
+
+    /// <summary>Reconnects whenever the link drops, with a charger's back-off; a reconnect is not a reboot.</summary>
+    private async Task StayConnectedAsync()
+    {
+        var attempt = 0;
+        while (!stopping.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1), time, stopping.Token);
+                if (socket is { State: WebSocketState.Open })
+                {
+                    attempt = 0;
+                    continue;
+                }
+
+                var wait = ReconnectBackOff.Charger.NextRetryDelay(new Microsoft.AspNetCore.SignalR.Client.RetryContext { PreviousRetryCount = attempt++ }) ?? TimeSpan.FromSeconds(30);
+                await Task.Delay(wait, time, stopping.Token);
+                await ConnectAsync(stopping.Token);
+                await ReportConnectorAsync();
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException or InvalidOperationException)
+            {
+                // The portal is not there yet: try again.
+            }
+        }
+    }
+
+    private async Task PlugAsync()
+    {
+        lock (gate)
+        {
+            transactionId = $"{stationId}-{time.GetUtcNow().ToUnixTimeSeconds()}";
+        }
+
+        await ReportConnectorAsync();
+        await TransactionEventAsync("Started", "CablePluggedIn", includeToken: true);
+        if (subprotocol == "ocpp2.1")
+        {
+            await CallAsync("NotifyEVChargingNeeds", new JsonObject
+            {
+                ["evseId"] = 1,
+                ["chargingNeeds"] = new JsonObject
+                {
+                    ["requestedEnergyTransfer"] = "DC",
+                    ["availableEnergyTransfer"] = new JsonArray("DC", "DC_BPT"),
+                    ["controlMode"] = "DynamicControl",
+                    ["dcChargingParameters"] = new JsonObject { ["evMaxCurrent"] = 200, ["evMaxVoltage"] = 500, ["stateOfCharge"] = (int)Math.Round(Ev!.SocPercent) },
+                },
+            });
+        }
+    }
+
+    private Task ReportConnectorAsync() => CallAsync("StatusNotification", new JsonObject
+    {
+        ["timestamp"] = Now(),
+        ["connectorStatus"] = transactionId is null ? "Available" : "Occupied",
+        ["evseId"] = 1,
+        ["connectorId"] = 1,
+    });
+
+    private Task TransactionEventAsync(string eventType, string trigger, bool includeToken = false)
+    {
+        JsonObject payload;
+        lock (gate)
+        {
+            if (transactionId is null)
+            {
+                return Task.CompletedTask;
+            }
+
+            var info = new JsonObject { ["transactionId"] = transactionId, ["chargingState"] = PowerKw == 0 ? "EVConnected" : "Charging" };
+            if (subprotocol == "ocpp2.1")
+            {
+                info["operationMode"] = discharge is null ? "ChargingOnly" : "CentralSetpoint";
+            }
+
+            var samples = new JsonArray(
+                new JsonObject { ["value"] = Math.Round(Math.Max(0, PowerKw) * 1000), ["measurand"] = "Power.Active.Import", ["unitOfMeasure"] = new JsonObject { ["unit"] = "W" } },
+                new JsonObject { ["value"] = Math.Round(Math.Max(0, -PowerKw) * 1000), ["measurand"] = "Power.Active.Export", ["unitOfMeasure"] = new JsonObject { ["unit"] = "W" } });
+            if (Ev is not null)
+            {
+                samples.Add(new JsonObject { ["value"] = Math.Round(Ev.SocPercent, 1), ["measurand"] = "SoC", ["unitOfMeasure"] = new JsonObject { ["unit"] = "Percent" } });
+            }
+
+            payload = new JsonObject
+            {
+                ["eventType"] = eventType,
+                ["timestamp"] = Now(),
+                ["triggerReason"] = trigger,
+                ["seqNo"] = seqNo++,
+                ["transactionInfo"] = info,
+                ["evse"] = new JsonObject { ["id"] = 1, ["connectorId"] = 1 },
+                ["meterValue"] = new JsonArray(new JsonObject { ["timestamp"] = Now(), ["sampledValue"] = samples }),
+            };
+            if (includeToken && Ev is not null)
+            {
+                payload["idToken"] = new JsonObject { ["idToken"] = Ev.Identifier, ["type"] = "eMAID" };
+            }
+        }
+
+        return CallAsync("TransactionEvent", payload);
+    }
+
+    /// <summary>Moves the battery on by the time passed, drops a profile past its fail-safe, and reports.</summary>
+    private async Task TickAsync()
+    {
+        var now = time.GetUtcNow();
+        lock (gate)
+        {
+            var hours = (now - lastTick).TotalHours;
+            lastTick = now;
+            if (Ev is not null && PowerKw != 0)
+            {
+                Ev.SocPercent = Math.Clamp(Ev.SocPercent + (PowerKw * hours / Ev.BatteryKwh * 100), 0, 100);
+            }
+
+            if (discharge is { } d && (d.ValidTo <= now || Ev is { SocPercent: <= 5 }))
+            {
+                discharge = null; // not renewed in time (or the battery is empty): back to charging only by itself
+                PowerKw = 0;
+            }
+        }
+
+        try
+        {
+            await TransactionEventAsync("Updated", "MeterValuePeriodic");
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or InvalidOperationException or TimeoutException)
+        {
+            // Offline for now: the next tick tries again.
+        }
+    }
+
+    private JsonObject Handle(string action, JsonElement payload)
+    {
+        switch (action)
+        {
+            case "SetChargingProfile":
+                var profile = payload.GetProperty("chargingProfile");
+                var period = profile.GetProperty("chargingSchedule")[0].GetProperty("chargingSchedulePeriod")[0];
+                lock (gate)
+                {
+                    if (transactionId is null)
+                    {
+                        return new JsonObject { ["status"] = "Rejected", ["statusInfo"] = new JsonObject { ["reasonCode"] = "TxNotFound" } };
+                    }
+
+                    if (period.TryGetProperty("operationMode", out var mode) && mode.GetString() == "CentralSetpoint" && period.TryGetProperty("setpoint", out var setpoint) && setpoint.GetDouble() < 0)
+                    {
+                        var id = profile.TryGetProperty("customData", out var custom) && custom.TryGetProperty("commandId", out var c) && Guid.TryParse(c.GetString(), out var g) ? g : Guid.Empty;
+                        var validTo = profile.TryGetProperty("validTo", out var v) ? DateTimeOffset.Parse(v.GetString()!, CultureInfo.InvariantCulture) : time.GetUtcNow().AddMinutes(2);
+                        if (discharge?.Id != id)
+                        {
+                            Executions++;
+                        }
+
+                        discharge = (id, -setpoint.GetDouble() / 1000, validTo);
+                        PowerKw = -Math.Min(discharge.Value.Kw, Cap());
+                    }
+                    else
+                    {
+                        discharge = null;
+                        PowerKw = 0;
+                    }
+                }
+
+                _ = Task.Run(() => TransactionEventAsync("Updated", "ChargingRateChanged"));
+                return new JsonObject { ["status"] = "Accepted" };
+            case "SetDERControl":
+                lock (gate)
+                {
+                    der[payload.GetProperty("controlId").GetString()!] = JsonNode.Parse(payload.GetRawText())!.AsObject();
+                    if (discharge is { } d)
+                    {
+                        PowerKw = -Math.Min(d.Kw, Cap());
+                    }
+                }
+
+                return new JsonObject { ["status"] = "Accepted" };
+            case "ClearDERControl":
+                lock (gate)
+                {
+                    return new JsonObject { ["status"] = payload.TryGetProperty("controlId", out var id) && der.Remove(id.GetString()!) ? "Accepted" : "NotFound" };
+                }
+
+            case "GetDERControl":
+                var requestId = payload.GetProperty("requestId").GetInt32();
+                _ = Task.Run(() => ReportDerAsync(requestId));
+                lock (gate)
+                {
+                    return new JsonObject { ["status"] = der.Count > 0 ? "Accepted" : "NotFound" };
+                }
+
+            case "NotifyAllowedEnergyTransfer":
+                return new JsonObject { ["status"] = "Accepted" };
+            case "TriggerMessage":
+                var requested = payload.GetProperty("requestedMessage").GetString();
+                _ = Task.Run(() => requested == "TransactionEvent" ? TransactionEventAsync("Updated", "Trigger") : ReportConnectorAsync());
+                return new JsonObject { ["status"] = requested is "StatusNotification" or "TransactionEvent" ? "Accepted" : "NotImplemented" };
+            default:
+                throw new OcppCallError("NotImplemented", $"The virtual station does not take {action}.");
+        }
+    }
+
+    /// <summary>The export cap of the LimitMaxDischarge it holds, in kW. Under the lock.</summary>
+    private double Cap() =>
+        der.Values.Where(c => (string?)c["controlType"] == "LimitMaxDischarge").Select(c => (double?)c["limitMaxDischarge"]?["pctMaxDischargePower"]).Min() is { } pct
+            ? maxKw * pct / 100
+            : maxKw;
+
+    private Task ReportDerAsync(int requestId)
+    {
+        var report = new JsonObject { ["requestId"] = requestId };
+        lock (gate)
+        {
+            foreach (var control in der.Values.Where(c => (string?)c["controlType"] == "LimitMaxDischarge"))
+            {
+                (report["limitMaxDischarge"] ??= new JsonArray()).AsArray().Add(new JsonObject
+                {
+                    ["id"] = (string?)control["controlId"],
+                    ["isDefault"] = (bool?)control["isDefault"] ?? false,
+                    ["isSuperseded"] = false,
+                    ["limitMaxDischarge"] = control["limitMaxDischarge"]!.DeepClone(),
+                });
+            }
+
+            foreach (var control in der.Values.Where(c => c["curve"] is not null))
+            {
+                (report["curve"] ??= new JsonArray()).AsArray().Add(new JsonObject
+                {
+                    ["id"] = (string?)control["controlId"],
+                    ["curveType"] = (string?)control["controlType"],
+                    ["isDefault"] = (bool?)control["isDefault"] ?? false,
+                    ["isSuperseded"] = false,
+                    ["curve"] = control["curve"]!.DeepClone(),
+                });
+            }
+        }
+
+        return CallAsync("ReportDERControl", report);
+    }
+
+    private async Task CallAsync(string action, JsonObject payload)
+    {
+        var ws = socket;
+        if (ws is not { State: WebSocketState.Open })
+        {
+            return;
+        }
+
+        var id = Guid.NewGuid().ToString("N");
+        var answer = new TaskCompletionSource<JsonElement>(TaskCreationOptions.RunContinuationsAsynchronously);
+        pending[id] = answer;
+        await calling.WaitAsync(stopping.Token); // one call at a time, as OCPP-J asks
+        try
+        {
+            await SendAsync(ws, OcppFrames.Call(id, action, payload));
+            await answer.Task.WaitAsync(TimeSpan.FromSeconds(30), time, stopping.Token);
+        }
+        catch (Exception ex) when (ex is WebSocketException or TimeoutException or OperationCanceledException)
+        {
+            // No answer: the link is going; the next report tries again.
+        }
+        finally
+        {
+            pending.TryRemove(id, out _);
+            calling.Release();
+        }
+    }
+
+    private async Task SendAsync(ClientWebSocket ws, byte[] frame)
+    {
+        await writing.WaitAsync(stopping.Token); // a call and an answer may go out at once: one frame at a time
+        try
+        {
+            await ws.SendAsync(frame, WebSocketMessageType.Text, true, stopping.Token);
+        }
+        finally
+        {
+            writing.Release();
+        }
+    }
+
+    private async Task ReceiveAsync(ClientWebSocket ws)
+    {
+        var buffer = new byte[64 * 1024];
+        try
+        {
+            while (ws.State == WebSocketState.Open)
+            {
+                var length = 0;
+                ValueWebSocketReceiveResult result;
+                do
+                {
+                    result = await ws.ReceiveAsync(buffer.AsMemory(length), stopping.Token);
+                    length += result.Count;
+                }
+                while (!result.EndOfMessage && length < buffer.Length);
+
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    return;
+                }
+
+                var (frame, _) = OcppFrames.Parse(buffer.AsMemory(0, length));
+                if (frame is null)
+                {
+                    continue;
+                }
+
+                switch (frame.Type)
+                {
+                    case OcppMessageType.CallResult:
+                        if (pending.TryGetValue(frame.MessageId, out var waiting))
+                        {
+                            waiting.TrySetResult(frame.Payload);
+                        }
+
+                        break;
+                    case OcppMessageType.CallError:
+                        if (pending.TryGetValue(frame.MessageId, out var failed))
+                        {
+                            failed.TrySetResult(default);
+                        }
+
+                        break;
+                    case OcppMessageType.Call:
+                        byte[] reply;
+                        try
+                        {
+                            reply = OcppFrames.Result(frame.MessageId, Handle(frame.Action!, frame.Payload));
+                        }
+                        catch (OcppCallError error)
+                        {
+                            reply = OcppFrames.Error(frame.MessageId, error.Code, error.Message);
+                        }
+
+                        await SendAsync(ws, reply);
+                        break;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            // The link dropped: StayConnectedAsync brings it back.
+        }
+    }
+
+    private string Now() => time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);
+}
