@@ -31,6 +31,17 @@ public sealed record LotRow(
     /// <summary>The bay's car was refused or stopped for the event in force: the manager should see why.</summary>
     public bool NeedsAttention { get; init; }
 
+    /// <summary>What the live link speaks ("signalr", "ocpp2.1", "ocpp2.0.1"); null when offline.</summary>
+    public string? Transport { get; init; }
+
+    /// <summary>The link in a word or two: "online", "online (OCPP 2.1)", "offline".</summary>
+    public string LinkText => !Online ? "offline" : Transport switch
+    {
+        "ocpp2.1" => "online (OCPP 2.1)",
+        "ocpp2.0.1" => "online (OCPP 2.0.1)",
+        _ => "online",
+    };
+
     /// <summary>The grid forbids export right now (cease to energize, disconnect, limit 0) or the charger is not integrated.</summary>
     public bool GridBlocks => !Grid.IsIntegratedAt(DateTimeOffset.UtcNow) || Grid.Energize == false || Grid.Connect == false || Grid.ExportLimitPercent <= 0;
 }
@@ -166,6 +177,7 @@ public sealed class LotDashboard(PortalDbContext db, EvseConnections connections
             {
                 Activity = activity,
                 NeedsAttention = attention,
+                Transport = live?.Link.Transport,
             };
         }).ToList();
     }

@@ -88,10 +88,4 @@ public sealed class IdentityTests(PortalFixture portal)
         await AssertNoSidewaysScrollAsync(fleet);
         await fleet.Context.CloseAsync();
     }
-
-    private static async Task AssertNoSidewaysScrollAsync(IPage page)
-    {
-        var overflow = await page.EvaluateAsync<int>("document.documentElement.scrollWidth - document.documentElement.clientWidth");
-        Assert.True(overflow <= 0, $"{page.Url} scrolls sideways by {overflow}px at 375px");
-    }
 }

@@ -139,4 +139,11 @@ public static class PortalPages
 
     public static async Task ScreenshotAsync(IPage page, string name) =>
         await page.ScreenshotAsync(new() { Path = Path.Combine(PortalFixture.ArtifactsDirectory, name + ".png"), FullPage = true });
+
+    /// <summary>The page fits its viewport's width: nothing to scroll sideways to.</summary>
+    public static async Task AssertNoSidewaysScrollAsync(IPage page)
+    {
+        var overflow = await page.EvaluateAsync<int>("document.documentElement.scrollWidth - document.documentElement.clientWidth");
+        Assert.True(overflow <= 0, $"{page.Url} scrolls sideways by {overflow}px at {page.ViewportSize?.Width}px");
+    }
 }
