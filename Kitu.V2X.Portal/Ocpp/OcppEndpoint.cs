@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using System.Net.WebSockets;
 using System.Text;
 using Kitu.V2X.Portal.Data;
 using Kitu.V2X.Portal.Discharge;
@@ -26,6 +27,7 @@ public sealed partial class OcppEndpoint(
     IServiceScopeFactory scopes,
     IOptions<OcppOptions> options,
     TimeProvider time,
+    IHostApplicationLifetime lifetime,
     ILoggerFactory loggers)
 {
     public const string PathPrefix = "/ocpp";
@@ -88,6 +90,10 @@ public sealed partial class OcppEndpoint(
         var session = new OcppSession(socket, version, schemas, options.Value, time, logger);
         var station = new OcppStation(session, charger, stations.StateFor(charger.EvseId), connections, reports, inbox, grid, time, logger);
         LogConnected(stationId, subprotocol);
+
+        // The server waits for every request to end before it stops: the link closes at once when the portal stops
+        // (1001, going away), and the station reconnects to the next one with its back-off.
+        await using var stopping = lifetime.ApplicationStopping.Register(() => _ = session.CloseAsync(WebSocketCloseStatus.EndpointUnavailable, "The portal is stopping."));
         await station.RunAsync(context.RequestAborted);
     }
 

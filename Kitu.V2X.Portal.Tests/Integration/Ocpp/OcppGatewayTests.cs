@@ -174,15 +174,26 @@ public sealed class OcppGatewayTests(OcppGatewayTests.Portal portal) : IClassFix
         {
             await rig.DispatchAsync(kw: 5);
             var running = await rig.UntilStateAsync(CommandState.Running);
+            var gap = System.Diagnostics.Stopwatch.StartNew();
             await station.DropAsync();
             await station.ConnectAsync(); // a reconnect, not a reboot: its transaction and profile carry on
+            gap.Stop();
             await portal.Mediator.PassNowAsync(Ct);
             await Task.Delay(1500, Ct);
             await portal.Mediator.PassNowAsync(Ct);
 
             var now = await rig.CommandAsync();
-            var audit = string.Join("; ", (await rig.AuditAsync()).Select(a => $"{a.CommandId} {a.Outcome}"));
-            Assert.True(running.Id == now!.Id, $"A new command replaced the running one. Audit: {audit}. Station: {station.Log()}");
+            var audit = string.Join("; ", (await rig.AuditAsync()).Select(a => $"{a.CommandId} {a.Outcome} [{string.Join(",", a.Reasons.Select(r => r.Id))}]"));
+            if (gap.Elapsed >= TimeSpan.FromSeconds(3))
+            {
+                // A busy machine took longer than the link grace (3 s here) to reconnect: the link counts as lost, the
+                // command ends for that reason and the car may take part again as a new segment — each command once.
+                Assert.Contains("evse.link_lost", audit, StringComparison.Ordinal);
+                Assert.Equal((await rig.CommandsAsync()).Select(c => c.Id.ToString("D")).Where(id => station.Received("SetChargingProfile").Any(p => (string?)p["chargingProfile"]?["customData"]?["commandId"] == id)).Order(), (await station.ExecutionsAsync()).Order());
+                return;
+            }
+
+            Assert.True(running.Id == now!.Id, $"A new command replaced the running one after a {gap.Elapsed.TotalSeconds:0.0} s gap. Audit: {audit}. Station: {station.Log()}");
             Assert.Equal([running.Id.ToString("D")], await station.ExecutionsAsync());
             Assert.Single(await rig.CommandsAsync());
         }
