@@ -13,7 +13,10 @@ namespace Kitu.V2X.Portal.Bench;
 /// The baseline every load figure is divided by: a bare SignalR hub in its own process (JSON and MessagePack, plain or
 /// TLS) with no authentication and no logic. Its clients report twice after connecting and ack each command;
 /// <c>POST /fanout</c> sends one command to all, <c>POST /stop</c> one stop to all, and <c>/diagnostics/memory</c>
-/// reads the process's memory after forced full collections, as the portal's does.
+/// reads the process's memory after forced full collections, as the portal's does. For OCPP, a bare WebSocket
+/// endpoint <c>/ocpp/{id}</c> (subprotocol ocpp2.1, no authentication, no schema) answers every call with an empty
+/// result; <c>POST /fanout-ocpp</c> and <c>/stop-ocpp</c> send one discharge and one charging-only profile to every
+/// station.
 /// </summary>
 internal static class BareServer
 {
@@ -43,10 +46,99 @@ internal static class BareServer
             await hub.Clients.All.SendAsync("Stop", Guid.NewGuid(), "bench");
             return Results.Accepted();
         });
+        var stations = new System.Collections.Concurrent.ConcurrentDictionary<System.Net.WebSockets.WebSocket, SemaphoreSlim>();
+        app.UseWebSockets();
+        app.Map("/ocpp/{id}", async (HttpContext context) =>
+        {
+            using var socket = await context.WebSockets.AcceptWebSocketAsync("ocpp2.1");
+            var writing = new SemaphoreSlim(1, 1);
+            stations[socket] = writing;
+            try
+            {
+                await BareOcpp.ServeAsync(socket, writing);
+            }
+            finally
+            {
+                stations.TryRemove(socket, out _);
+            }
+        });
+        app.MapPost("/fanout-ocpp", async () =>
+        {
+            await Task.WhenAll(stations.Select(s => BareOcpp.SendAsync(s.Key, s.Value, BareOcpp.Profile("CentralSetpoint", Guid.NewGuid()))));
+            return Results.Accepted();
+        });
+        app.MapPost("/stop-ocpp", async () =>
+        {
+            await Task.WhenAll(stations.Select(s => BareOcpp.SendAsync(s.Key, s.Value, BareOcpp.Profile("ChargingOnly", null))));
+            return Results.Accepted();
+        });
         await app.StartAsync();
         Console.WriteLine($"URL={app.Urls.First()}");
         await Task.Delay(Timeout.Infinite);
         return 0;
+    }
+
+    /// <summary>The bare OCPP-J side: read frames, answer each call with an empty result; nothing checked, nothing kept.</summary>
+    private static class BareOcpp
+    {
+        public static async Task ServeAsync(System.Net.WebSockets.WebSocket socket, SemaphoreSlim writing)
+        {
+            var buffer = new byte[64 * 1024];
+            while (socket.State == System.Net.WebSockets.WebSocketState.Open)
+            {
+                System.Net.WebSockets.ValueWebSocketReceiveResult result;
+                var length = 0;
+                try
+                {
+                    do
+                    {
+                        result = await socket.ReceiveAsync(buffer.AsMemory(length), CancellationToken.None);
+                        length += result.Count;
+                    }
+                    while (!result.EndOfMessage && length < buffer.Length);
+                }
+                catch (System.Net.WebSockets.WebSocketException)
+                {
+                    return;
+                }
+
+                if (result.MessageType == System.Net.WebSockets.WebSocketMessageType.Close)
+                {
+                    return;
+                }
+
+                // [2,"id",…]: the id is the second element; a result is [3,"id",{}].
+                var text = System.Text.Encoding.UTF8.GetString(buffer, 0, length);
+                if (text.StartsWith("[2,\"", StringComparison.Ordinal))
+                {
+                    var id = text[4..text.IndexOf('"', 4)];
+                    await SendAsync(socket, writing, System.Text.Encoding.UTF8.GetBytes($"[3,\"{id}\",{{\"currentTime\":\"{DateTimeOffset.UtcNow:O}\",\"interval\":300,\"status\":\"Accepted\"}}]"));
+                }
+            }
+        }
+
+        public static byte[] Profile(string mode, Guid? commandId) => System.Text.Encoding.UTF8.GetBytes(
+            $"[2,\"{Guid.NewGuid():N}\",\"SetChargingProfile\",{{\"evseId\":1,\"chargingProfile\":{{\"id\":7001,\"stackLevel\":1,\"chargingProfilePurpose\":\"TxProfile\",\"chargingProfileKind\":\"Absolute\",\"transactionId\":\"tx\","
+            + $"\"validTo\":\"{DateTimeOffset.UtcNow.AddMinutes(2):O}\",\"chargingSchedule\":[{{\"id\":1,\"chargingRateUnit\":\"W\",\"startSchedule\":\"{DateTimeOffset.UtcNow:O}\",\"chargingSchedulePeriod\":[{{\"startPeriod\":0,\"operationMode\":\"{mode}\""
+            + (mode == "CentralSetpoint" ? ",\"setpoint\":-5000,\"dischargeLimit\":-5000" : ",\"limit\":22000")
+            + "}]}]" + (commandId is { } c ? $",\"customData\":{{\"vendorId\":\"bench\",\"commandId\":\"{c:D}\"}}" : "") + "}}]");
+
+        public static async Task SendAsync(System.Net.WebSockets.WebSocket socket, SemaphoreSlim writing, byte[] frame)
+        {
+            await writing.WaitAsync();
+            try
+            {
+                await socket.SendAsync(frame, System.Net.WebSockets.WebSocketMessageType.Text, true, CancellationToken.None);
+            }
+            catch (System.Net.WebSockets.WebSocketException)
+            {
+                // gone
+            }
+            finally
+            {
+                writing.Release();
+            }
+        }
     }
 
     /// <summary>No logic: a report is taken, an ack is taken.</summary>

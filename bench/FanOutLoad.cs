@@ -31,6 +31,7 @@ internal static class FanOutLoad
     {
         var n = args.Contains("--quick") ? 50 : Harness.Int(args, "--evses", 1_000);
         var messagePack = Harness.Str(args, "--protocol") == "messagepack";
+        var ocpp = Harness.Str(args, "--transport") == "ocpp";
         if (args.Contains("--restart"))
         {
             return await RestartAsync(n, messagePack, args.Contains("--quick"));
@@ -39,29 +40,33 @@ internal static class FanOutLoad
         // The first event after a start runs code compiled on first use on both sides; later events show a server that
         // has been running. Each side sends Rounds events one after the other; the later ones are reported as a median.
         var rounds = args.Contains("--quick") ? 2 : Harness.Int(args, "--rounds", 3);
-        Console.WriteLine($"fan-out: N = {n:N0}, {(messagePack ? "MessagePack" : "JSON")}, {rounds} rounds");
-        var portal = await PortalAsync(n, messagePack, rounds);
-        var bare = await BareAsync(n, messagePack, rounds);
+        var wire = ocpp ? "OCPP 2.1 charging profiles" : messagePack ? "MessagePack" : "JSON";
+        Console.WriteLine($"fan-out: N = {n:N0}, {wire}, {rounds} rounds");
+        var portal = (await RunPortalAsync(n, messagePack, rounds, null, ocpp)).Outcome;
+        var bare = await BareAsync(n, messagePack, rounds, ocpp);
         var portalLater = Latencies.MedianOf(portal.Later);
         var bareLater = Latencies.MedianOf(bare.Later);
+        var driverLine = ocpp
+            ? "Driver's stop: not measured over OCPP (a virtual station does not report when the portal took its answer)."
+            : string.Create(CultureInfo.InvariantCulture, $"Driver's stop now, {portal.DriverStop?.Count} cars one at a time with {n:N0} connected and discharging — tap → the EVSE's ack (its idle status taken by the portal): p50 {portal.DriverStop?.P50:0} ms, p99 {portal.DriverStop?.P99:0} ms (goal ≤ 250 ms); tap → stop at the EVSE: p50 {portal.DriverStopArrival?.P50:0} ms, p99 {portal.DriverStopArrival?.P99:0} ms.");
         var table = string.Create(CultureInfo.InvariantCulture, $"""
 
-            | fan-out, N = {n:N0}, {(messagePack ? "MessagePack" : "JSON")} | last ack | p50 | p95 | p99 | stop: last | stop p99 |
+            | fan-out, N = {n:N0}, {wire} | last ack | p50 | p95 | p99 | stop: last | stop p99 |
             |---|---:|---:|---:|---:|---:|---:|
-            | portal (REST dispatch → mediator → EVSE ack) | {portal.Ack.Last:0} ms | {portal.Ack.P50:0} ms | {portal.Ack.P95:0} ms | {portal.Ack.P99:0} ms | {portal.Stop.Last:0} ms | {portal.Stop.P99:0} ms |
-            | bare hub (send to all → ack) | {bare.Ack.Last:0} ms | {bare.Ack.P50:0} ms | {bare.Ack.P95:0} ms | {bare.Ack.P99:0} ms | {bare.Stop.Last:0} ms | {bare.Stop.P99:0} ms |
+            | portal (REST dispatch → mediator → {(ocpp ? "station accepts the profile" : "EVSE ack")}) | {portal.Ack.Last:0} ms | {portal.Ack.P50:0} ms | {portal.Ack.P95:0} ms | {portal.Ack.P99:0} ms | {portal.Stop.Last:0} ms | {portal.Stop.P99:0} ms |
+            | {(ocpp ? "bare WebSocket server" : "bare hub")} (send to all → ack) | {bare.Ack.Last:0} ms | {bare.Ack.P50:0} ms | {bare.Ack.P95:0} ms | {bare.Ack.P99:0} ms | {bare.Stop.Last:0} ms | {bare.Stop.P99:0} ms |
             | ratio | {portal.Ack.Last / bare.Ack.Last:0.00}× | | | {portal.Ack.P99 / bare.Ack.P99:0.00}× | {portal.Stop.Last / bare.Stop.Last:0.00}× | {portal.Stop.P99 / bare.Stop.P99:0.00}× |
             | portal, later events (median of {portal.Later.Count}: {string.Join(", ", portal.Later.Select(l => l.Last.ToString("0", CultureInfo.InvariantCulture)))} ms) | {portalLater.Last:0} ms | {portalLater.P50:0} ms | {portalLater.P95:0} ms | {portalLater.P99:0} ms | | |
-            | bare hub, later (median of {bare.Later.Count}: {string.Join(", ", bare.Later.Select(l => l.Last.ToString("0", CultureInfo.InvariantCulture)))} ms) | {bareLater.Last:0} ms | {bareLater.P50:0} ms | {bareLater.P95:0} ms | {bareLater.P99:0} ms | | |
+            | {(ocpp ? "bare WebSocket server" : "bare hub")}, later (median of {bare.Later.Count}: {string.Join(", ", bare.Later.Select(l => l.Last.ToString("0", CultureInfo.InvariantCulture)))} ms) | {bareLater.Last:0} ms | {bareLater.P50:0} ms | {bareLater.P95:0} ms | {bareLater.P99:0} ms | | |
             | ratio, later events | {portalLater.Last / bareLater.Last:0.00}× | | | {portalLater.P99 / bareLater.P99:0.00}× | | |
 
-            Driver's stop now, {portal.DriverStop?.Count} cars one at a time with {n:N0} connected and discharging — tap → the EVSE's ack (its idle status taken by the portal): p50 {portal.DriverStop?.P50:0} ms, p99 {portal.DriverStop?.P99:0} ms (goal ≤ 250 ms); tap → stop at the EVSE: p50 {portal.DriverStopArrival?.P50:0} ms, p99 {portal.DriverStopArrival?.P99:0} ms.
+            {driverLine}
             """);
         Console.WriteLine(table);
-        BenchResults.Record($"fan-out-{(messagePack ? "messagepack" : "json")}-{n}", new Dictionary<string, object>
+        BenchResults.Record($"fan-out-{(ocpp ? "ocpp" : messagePack ? "messagepack" : "json")}-{n}", new Dictionary<string, object>
         {
             ["n"] = n,
-            ["protocol"] = messagePack ? "messagepack" : "json",
+            ["protocol"] = ocpp ? "ocpp2.1" : messagePack ? "messagepack" : "json",
             ["portal"] = portal,
             ["bare"] = bare,
             ["lastAckRatio"] = portal.Ack.Last / bare.Ack.Last,
@@ -154,12 +159,10 @@ internal static class FanOutLoad
         return 0;
     }
 
-    private static async Task<Outcome> PortalAsync(int n, bool messagePack, int rounds) => (await RunPortalAsync(n, messagePack, rounds, null)).Outcome;
-
     private static async Task<double> PortalAsync(int n, bool messagePack, Func<PortalProcess, LoadFleet, string, Task<(PortalProcess Second, double Ready)>> afterFanOut) =>
         (await RunPortalAsync(n, messagePack, 1, afterFanOut)).Ready;
 
-    private static async Task<(Outcome Outcome, double Ready)> RunPortalAsync(int n, bool messagePack, int rounds, Func<PortalProcess, LoadFleet, string, Task<(PortalProcess Second, double Ready)>>? afterFanOut)
+    private static async Task<(Outcome Outcome, double Ready)> RunPortalAsync(int n, bool messagePack, int rounds, Func<PortalProcess, LoadFleet, string, Task<(PortalProcess Second, double Ready)>>? afterFanOut, bool ocpp = false)
     {
         var dir = Directory.CreateTempSubdirectory("kitu-bench-fanout-").FullName;
         Process? sandbox = null;
@@ -180,7 +183,7 @@ internal static class FanOutLoad
                 sandbox = GridSessionsLoad.StartSandbox(dir, 900);
                 var port = await GridSessionsLoad.ReadPortAsync(sandbox);
                 return new ApprovedServer { Name = "Bench sandbox", UtilityName = DemoSites.Utility, DeviceCapabilityUrl = $"https://localhost:{port}/dcap", TrustAnchorPem = utilityCa.ExportCertificatePem() };
-            });
+            }, ocpp);
 
             // 3. The portal again: its grid worker loads the bindings; the EVSEs connect (in load processes) and wait
             //    to be integrated. The 2030.5 connections close when idle, so the portal's sockets are its EVSE links.
@@ -190,7 +193,7 @@ internal static class FanOutLoad
             var stops = new ConcurrentBag<double>();
             var driverStops = new ConcurrentDictionary<int, DriverStop>();
             long started = 0;
-            await using var fleet = await LoadFleet.ConnectAsync("portal", portal.Url, chargers.Select(c => new LoadClient(c.Id, c.Secret, c.Vehicle)).ToList(), messagePack);
+            await using var fleet = await LoadFleet.ConnectAsync(ocpp ? "ocpp" : "portal", portal.Url, chargers.Select(c => new LoadClient(c.Id, c.Secret, c.Vehicle, ocpp ? c.Vehicle : null)).ToList(), messagePack);
             fleet.OnAck = (i, at) => acks.TryAdd(i, LoadFleet.Ms(Volatile.Read(ref started), at));
             fleet.OnStop = (i, at) =>
             {
@@ -207,7 +210,11 @@ internal static class FanOutLoad
             Console.WriteLine($"{n:N0} EVSEs connected from {fleet.Processes} load process(es).");
             var ramp = Stopwatch.StartNew();
             var rampLimit = TimeSpan.FromMinutes(5 + (n / 1_000)); // the grid module loads N certificates, then 64 walks at a time
-            while (fleet.Integrated < n)
+            using var diagnostics = portal.CreateClient();
+            var integrated = ocpp
+                ? async () => (await diagnostics.GetFromJsonAsync<System.Text.Json.JsonElement>("/diagnostics/links")).GetProperty("integrated").GetInt32()
+                : (Func<Task<int>>)(() => Task.FromResult(fleet.Integrated));
+            while (await integrated() < n)
             {
                 if (ramp.Elapsed > rampLimit)
                 {
@@ -215,7 +222,7 @@ internal static class FanOutLoad
                 }
 
                 await Task.Delay(1000);
-                Console.Write($"\rIntegrated: {fleet.Integrated:N0}/{n:N0} after {ramp.Elapsed.TotalSeconds:0} s   ");
+                Console.Write($"\rIntegrated: {await integrated():N0}/{n:N0} after {ramp.Elapsed.TotalSeconds:0} s   ");
             }
 
             Console.WriteLine();
@@ -238,8 +245,11 @@ internal static class FanOutLoad
                 return (new Outcome(ack, Latencies.Of([])), ready);
             }
 
-            // The driver's "stop now", one car at a time, while N EVSEs are connected and discharging.
-            var (driverAcked, driverArrived) = await DriverStopsAsync(portal.Url, chargers.Select(c => c.VehicleId).ToList(), driverStops, Math.Min(100, n));
+            // The driver's "stop now", one car at a time, while N EVSEs are connected and discharging (SignalR only: a
+            // virtual OCPP station does not report when the portal took its answer).
+            var (driverAcked, driverArrived) = ocpp
+                ? (Latencies.Of([]), Latencies.Of([]))
+                : await DriverStopsAsync(portal.Url, chargers.Select(c => c.VehicleId).ToList(), driverStops, Math.Min(100, n));
 
             stops.Clear();
             Volatile.Write(ref started, Stopwatch.GetTimestamp());
@@ -339,7 +349,7 @@ internal static class FanOutLoad
         return (Latencies.Of(samples), Latencies.Of(arrivals));
     }
 
-    private static async Task<(List<(Guid Id, string Secret, string Vehicle, Guid VehicleId)> Chargers, Guid ProgramId, string ApiKey)> SeedAsync(string dir, int n, Func<string, Task<ApprovedServer>> startSandbox)
+    private static async Task<(List<(Guid Id, string Secret, string Vehicle, Guid VehicleId)> Chargers, Guid ProgramId, string ApiKey)> SeedAsync(string dir, int n, Func<string, Task<ApprovedServer>> startSandbox, bool ocpp = false)
     {
         var builder = WebApplication.CreateBuilder([$"--Storage:DataDirectory={dir}", "--Sandbox:Enabled=false"]);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
@@ -366,9 +376,10 @@ internal static class FanOutLoad
         Parallel.For(0, n, i => certificates[i] = authority.IssueDevice());
         for (var i = 0; i < n; i++)
         {
-            var evse = new Domain.ConsumerSupport.Evse { SiteId = site.Id, Name = $"Fan {i + 1:00000}", Current = CurrentType.Dc, RatedChargeKw = 22, RatedDischargeKw = 22, OwnerAllowsDischarge = true };
+            // An OCPP station's id is its car's identifier here (FAN-00000…): one of each per bay.
+            var evse = new Domain.ConsumerSupport.Evse { SiteId = site.Id, Name = $"Fan {i + 1:00000}", Current = CurrentType.Dc, RatedChargeKw = 22, RatedDischargeKw = 22, OwnerAllowsDischarge = true, OcppStationId = ocpp ? $"FAN-{i:00000}" : null };
             var car = new Vehicle { OwnerId = fleetOwner.Id, FleetSiteId = site.Id, Name = $"Fan car {i + 1:00000}", Make = "Bench", BatteryKwh = 60, MaxDischargeKw = 11, SupportsDcDischarge = true, J3072Capable = true, Identifier = $"FAN-{i:00000}" };
-            var (secret, credential) = EvseCredential.Issue(evse.Id, DateTimeOffset.UtcNow);
+            var (secret, credential) = EvseCredential.Issue(evse.Id, DateTimeOffset.UtcNow, ocpp ? EvseCredential.OcppSecretLength : 43);
             db.AddRange(evse, car, credential);
             db.DischargePreferences.Add(new DischargePreferences { VehicleId = car.Id, Consent = true, SocFloorPercent = 20, TimeZoneId = DemoSites.TimeZone });
             db.Enrollments.Add(new Enrollment { VehicleId = car.Id, ProgramId = program.Id, Rank = 1, EnrolledAt = DateTimeOffset.UtcNow });
@@ -403,7 +414,7 @@ internal static class FanOutLoad
         return (chargers, program.Id, apiKey);
     }
 
-    private static async Task<Outcome> BareAsync(int n, bool messagePack, int rounds)
+    private static async Task<Outcome> BareAsync(int n, bool messagePack, int rounds, bool ocpp)
     {
         using var process = Harness.StartServer("bare-hub");
         try
@@ -412,7 +423,9 @@ internal static class FanOutLoad
             var acks = new ConcurrentDictionary<int, double>();
             var stops = new ConcurrentBag<double>();
             long started = 0;
-            await using var fleet = await LoadFleet.ConnectAsync("bare", url, LoadClient.Anonymous(n), messagePack);
+            await using var fleet = ocpp
+                ? await LoadFleet.ConnectAsync("bare-ocpp", url, LoadClient.AnonymousStations(n))
+                : await LoadFleet.ConnectAsync("bare", url, LoadClient.Anonymous(n), messagePack);
             fleet.OnAck = (i, at) => acks.TryAdd(i, LoadFleet.Ms(Volatile.Read(ref started), at));
             fleet.OnStop = (_, at) => stops.Add(LoadFleet.Ms(Volatile.Read(ref started), at));
             using var http = new HttpClient { BaseAddress = url };
@@ -427,11 +440,11 @@ internal static class FanOutLoad
                 acks.Clear();
                 stops.Clear();
                 Volatile.Write(ref started, Stopwatch.GetTimestamp());
-                (await http.PostAsync("/fanout", null)).EnsureSuccessStatusCode();
+                (await http.PostAsync(ocpp ? "/fanout-ocpp" : "/fanout", null)).EnsureSuccessStatusCode();
                 await UntilAsync(() => acks.Count >= n, TimeSpan.FromMinutes(2), () => $"bare acks {acks.Count}/{n}");
                 var ack = Latencies.Of(acks.Values);
                 Volatile.Write(ref started, Stopwatch.GetTimestamp());
-                (await http.PostAsync("/stop", null)).EnsureSuccessStatusCode();
+                (await http.PostAsync(ocpp ? "/stop-ocpp" : "/stop", null)).EnsureSuccessStatusCode();
                 await UntilAsync(() => stops.Count >= n, TimeSpan.FromMinutes(2), () => $"bare stops {stops.Count}/{n}");
                 results.Add((ack, Latencies.Of(stops)));
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Bare fan-out, round {round}: last ack {ack.Last:0} ms, p99 {ack.P99:0} ms"));

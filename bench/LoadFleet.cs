@@ -9,10 +9,14 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Kitu.V2X.Portal.Bench;
 
 /// <summary>One client of a load fleet: a charger's credentials and, where a car is plugged in, its identifier.</summary>
-internal sealed record LoadClient(Guid EvseId, string Secret, string? Vehicle)
+internal sealed record LoadClient(Guid EvseId, string Secret, string? Vehicle, string? StationId = null)
 {
     /// <summary>N clients of the bare hub, which asks for no credentials.</summary>
     public static List<LoadClient> Anonymous(int n) => [.. Enumerable.Range(0, n).Select(_ => new LoadClient(Guid.Empty, "", null))];
+
+    /// <summary>N OCPP stations of the bare WebSocket server (no credentials), with a car plugged in or idle.</summary>
+    public static List<LoadClient> AnonymousStations(int n, bool plugged = true) =>
+        [.. Enumerable.Range(0, n).Select(i => new LoadClient(Guid.Empty, "-", plugged ? $"BARE-{i:00000}" : null, $"BARE-{i:00000}"))];
 }
 
 /// <summary>
@@ -68,7 +72,7 @@ internal sealed class LoadFleet : IAsyncDisposable
     public static async Task<LoadFleet> ConnectAsync(string kind, Uri url, IReadOnlyList<LoadClient> clients, bool messagePack = false, string? thumbprint = null)
     {
         var file = Path.Combine(Path.GetTempPath(), $"kitu-bench-clients-{Guid.NewGuid():N}.tsv");
-        await File.WriteAllLinesAsync(file, clients.Select(c => $"{c.EvseId}\t{c.Secret}\t{c.Vehicle}"));
+        await File.WriteAllLinesAsync(file, clients.Select(c => $"{c.EvseId}\t{c.Secret}\t{c.Vehicle}\t{c.StationId}"));
         var processes = (clients.Count + PerProcess - 1) / PerProcess;
         var fleet = new LoadFleet(processes);
         try
@@ -217,7 +221,7 @@ internal sealed class LoadFleet : IAsyncDisposable
         var clients = File.ReadLines(Harness.Str(args, "--clients") ?? throw new ArgumentException("--clients is required."))
             .Skip(from).Take(count)
             .Select(l => l.Split('\t'))
-            .Select(p => new LoadClient(Guid.Parse(p[0]), p[1], p[2].Length == 0 ? null : p[2]))
+            .Select(p => new LoadClient(Guid.Parse(p[0]), p[1], p[2].Length == 0 ? null : p[2], p.Length > 3 && p[3].Length > 0 ? p[3] : null))
             .ToList();
         var output = TextWriter.Synchronized(new StreamWriter(Console.OpenStandardOutput()) { AutoFlush = true });
         void Say(string what, int i, Guid? command = null) => output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{what} {from + i} {Stopwatch.GetTimestamp()}{(command is { } id ? " " + id.ToString("N") : "")}"));
@@ -238,6 +242,23 @@ internal sealed class LoadFleet : IAsyncDisposable
                     await c.InvokeAsync("Report", new string('h', 120));
                     await c.InvokeAsync("Report", new string('s', 160));
                 });
+            }
+            else if (kind is "ocpp" or "bare-ocpp")
+            {
+                // OCPP 2.1 stations: to the portal's gateway (with their credentials) or to the bare WebSocket server.
+                var stations = clients.Select((c, i) =>
+                {
+                    var station = new VirtualOcppStation(c.StationId!, c.Secret, url, 22, c.Vehicle is null ? null : new VirtualEv(c.Vehicle, 60, 80, true), TimeProvider.System, TimeSpan.FromMinutes(5))
+                    {
+                        Acked = id => Say("ACK", i, id),
+                        StopReceived = () => Say("STOP", i),
+                    };
+                    return station;
+                }).ToList();
+                disposables.AddRange(stations);
+                await Harness.ForAllAsync(stations, s => s.StartAsync(CancellationToken.None));
+                integrated = () => stations.Count(s => s.Connected); // the portal says which are grid-integrated (/diagnostics/links)
+                linked = () => stations.Count(s => s.Connected);
             }
             else
             {

@@ -7,9 +7,11 @@ using Kitu.V2X.Portal.Bench;
 //   decide          decisions per second of the agreement-to-discharge rules (BenchmarkDotNet)
 //   grid-sessions   N 2030.5 client sessions against the sandbox server [--sessions 10000 --poll 60 --seconds 180]
 //   connections     server memory per EVSE connection, portal vs a bare hub [--evses 1000 --tls]
+//                   --ocpp: idle OCPP 2.1 stations on the gateway vs a bare WebSocket server
 //   fan-out         one event to N EVSEs (dispatch → each ack), the driver's stop and the operator's cancel,
 //                   portal vs a bare hub
-//                   [--evses 1000 --protocol json|messagepack]
+//                   [--evses 1000 --protocol json|messagepack --transport ocpp]
+//                   --transport ocpp: OCPP 2.1 stations, the dispatch as charging profiles, vs a bare WebSocket server
 //                   --restart: instead, the portal killed mid-event and started again; time to ready and to every
 //                   command resumed
 //   all             every scenario above, one after the other (with --quick: about two minutes)
@@ -41,6 +43,11 @@ switch (scenario)
             failures += await FanOutLoad.RunAsync(size);
             failures += await FanOutLoad.RunAsync([.. size, "--protocol", "messagepack"]);
         }
+
+        // OCPP 2.1 stations on the gateway: idle links and the dispatch as charging profiles, at 10,000.
+        string[] stations = quick ? ["--quick"] : ["--evses", "10000"];
+        failures += await ConnectionsLoad.RunAsync([.. stations, "--ocpp"]);
+        failures += await FanOutLoad.RunAsync([.. stations, "--transport", "ocpp"]);
 
         failures += await FanOutLoad.RunAsync(quick ? ["--quick", "--restart"] : ["--evses", "10000", "--restart"]);
 

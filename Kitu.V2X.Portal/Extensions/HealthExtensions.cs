@@ -54,6 +54,17 @@ internal static class HealthExtensions
         if (app.Configuration.GetValue<bool>("Diagnostics:Memory"))
         {
             app.MapGet("/diagnostics/memory", () => Results.Ok(Memory.Measure()));
+
+            // How many EVSE links are live, and how many of those chargers are grid-integrated (counts only).
+            app.MapGet("/diagnostics/links", (Hubs.EvseConnections connections, Grid.GridRulesFeed grid) =>
+            {
+                var live = connections.All.ToList();
+                return Results.Ok(new
+                {
+                    links = live.Count,
+                    integrated = live.Count(l => grid.Get(l.EvseId).Integration == Domain.GridSecurity.GridIntegration.Integrated),
+                });
+            });
         }
         return app;
     }

@@ -63,6 +63,12 @@ public sealed class VirtualOcppStation : IAsyncDisposable
     /// <summary>Distinct commands it started discharging for (a renewal of the same one does not count).</summary>
     public int Executions { get; private set; }
 
+    /// <summary>For the benchmark: called with the command id when it accepts a discharge profile.</summary>
+    public Action<Guid>? Acked { get; set; }
+
+    /// <summary>For the benchmark: called when a discharge is stopped by a charging-only profile.</summary>
+    public Action? StopReceived { get; set; }
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await ConnectAsync(cancellationToken);
@@ -269,8 +275,11 @@ public sealed class VirtualOcppStation : IAsyncDisposable
             case "SetChargingProfile":
                 var profile = payload.GetProperty("chargingProfile");
                 var period = profile.GetProperty("chargingSchedule")[0].GetProperty("chargingSchedulePeriod")[0];
+                bool wasDischarging;
+                Guid? accepted;
                 lock (gate)
                 {
+                    wasDischarging = discharge is not null;
                     if (transactionId is null)
                     {
                         return new JsonObject { ["status"] = "Rejected", ["statusInfo"] = new JsonObject { ["reasonCode"] = "TxNotFound" } };
@@ -293,6 +302,17 @@ public sealed class VirtualOcppStation : IAsyncDisposable
                         discharge = null;
                         PowerKw = 0;
                     }
+
+                    accepted = discharge?.Id;
+                }
+
+                if (accepted is { } started)
+                {
+                    Acked?.Invoke(started);
+                }
+                else if (wasDischarging)
+                {
+                    StopReceived?.Invoke();
                 }
 
                 _ = Task.Run(() => TransactionEventAsync("Updated", "ChargingRateChanged"));
