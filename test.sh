@@ -81,8 +81,9 @@ bench_failed=0
 echo "== Bench smoke"
 if dotnet build bench -c Release -nologo -v q -clp:ErrorsOnly >"$RESULTS/bench-build.log" 2>&1; then
   for scenario in "decide --quick" "connections --quick" "connections --quick --tls" "grid-sessions --quick" \
-                  "fan-out --quick" "fan-out --quick --protocol messagepack" "fan-out --quick --restart"; do
-    name=$(echo "$scenario" | sed 's/ --quick//; s/ --protocol / /; s/ --/-/g; s/ /-/g')
+                  "fan-out --quick" "fan-out --quick --protocol messagepack" "fan-out --quick --restart" \
+                  "connections --quick --ocpp" "fan-out --quick --transport ocpp"; do
+    name=$(echo "$scenario" | sed 's/ --quick//; s/ --protocol / /; s/ --transport / /; s/ --/-/g; s/ /-/g')
     if timeout 600 dotnet bench/bin/Release/net10.0/Kitu.V2X.Portal.Bench.dll $scenario >"$RESULTS/bench-$name.log" 2>&1; then
       bench_passed=$((bench_passed + 1))
       echo "   bench $name: ok"

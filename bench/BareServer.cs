@@ -83,13 +83,19 @@ internal static class BareServer
     {
         public static async Task ServeAsync(System.Net.WebSockets.WebSocket socket, SemaphoreSlim writing)
         {
-            var buffer = new byte[64 * 1024];
+            // As lean as the gateway: an idle socket holds no buffer (a zero-byte read waits for data).
             while (socket.State == System.Net.WebSockets.WebSocketState.Open)
             {
                 System.Net.WebSockets.ValueWebSocketReceiveResult result;
                 var length = 0;
+                var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(4096);
                 try
                 {
+                    if ((await socket.ReceiveAsync(Memory<byte>.Empty, CancellationToken.None)).MessageType == System.Net.WebSockets.WebSocketMessageType.Close)
+                    {
+                        return;
+                    }
+
                     do
                     {
                         result = await socket.ReceiveAsync(buffer.AsMemory(length), CancellationToken.None);
@@ -99,16 +105,19 @@ internal static class BareServer
                 }
                 catch (System.Net.WebSockets.WebSocketException)
                 {
+                    System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
                     return;
                 }
 
                 if (result.MessageType == System.Net.WebSockets.WebSocketMessageType.Close)
                 {
+                    System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
                     return;
                 }
 
                 // [2,"id",…]: the id is the second element; a result is [3,"id",{}].
                 var text = System.Text.Encoding.UTF8.GetString(buffer, 0, length);
+                System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
                 if (text.StartsWith("[2,\"", StringComparison.Ordinal))
                 {
                     var id = text[4..text.IndexOf('"', 4)];

@@ -25,6 +25,9 @@ internal static class OcppExtensions
     /// </summary>
     public static WebApplication UseOcppLinks(this WebApplication app)
     {
+        // The official schemas are built once, at start: a missing or broken one fails the start, not a station's call,
+        // and the first station does not wait for 309 schemas to build.
+        _ = app.Services.GetRequiredService<OcppSchemas>();
         app.MapWhen(c => c.Request.Path.StartsWithSegments(OcppEndpoint.PathPrefix, StringComparison.Ordinal), ocpp =>
         {
             ocpp.UseWebSockets();

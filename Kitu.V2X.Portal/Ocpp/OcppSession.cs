@@ -29,7 +29,7 @@ public sealed class OcppCallFailed(string action, string code, string descriptio
 /// </summary>
 public sealed partial class OcppSession(WebSocket socket, OcppVersion version, OcppSchemas schemas, OcppOptions options, TimeProvider time, ILogger logger)
 {
-    private const int RepliesKept = 32;
+    private const int RepliesKept = 8;
     private readonly SemaphoreSlim writing = new(1, 1);
     private readonly SemaphoreSlim calling = new(1, 1);
     private readonly ConcurrentDictionary<string, TaskCompletionSource<JsonElement>> pending = new();
@@ -49,31 +49,41 @@ public sealed partial class OcppSession(WebSocket socket, OcppVersion version, O
     public async Task RunAsync(Func<string, JsonElement, Task<JsonObject>> handle, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(handle);
-        var buffer = ArrayPool<byte>.Shared.Rent(options.MaxFrameBytes + 1);
         try
         {
             while (socket.State == WebSocketState.Open && !cancellationToken.IsCancellationRequested)
             {
-                var (length, kind) = await ReadFrameAsync(buffer, cancellationToken);
-                if (kind == WebSocketMessageType.Close)
+                // An idle link holds no buffer: wait for data with a zero-byte read, then rent one for the frame.
+                var (buffer, length, kind) = await ReadFrameAsync(cancellationToken);
+                try
                 {
-                    await CloseAsync(WebSocketCloseStatus.NormalClosure, "bye");
-                    return;
-                }
+                    if (kind == WebSocketMessageType.Close)
+                    {
+                        await CloseAsync(WebSocketCloseStatus.NormalClosure, "bye");
+                        return;
+                    }
 
-                if (length < 0)
+                    if (length < 0)
+                    {
+                        await CloseAsync(WebSocketCloseStatus.MessageTooBig, $"A frame is at most {options.MaxFrameBytes} bytes.");
+                        return;
+                    }
+
+                    if (kind != WebSocketMessageType.Text)
+                    {
+                        await CloseAsync(WebSocketCloseStatus.InvalidMessageType, "OCPP-J frames are text.");
+                        return;
+                    }
+
+                    await TakeAsync(buffer.AsMemory(0, length), handle, cancellationToken);
+                }
+                finally
                 {
-                    await CloseAsync(WebSocketCloseStatus.MessageTooBig, $"A frame is at most {options.MaxFrameBytes} bytes.");
-                    return;
+                    if (buffer.Length > 0)
+                    {
+                        ArrayPool<byte>.Shared.Return(buffer);
+                    }
                 }
-
-                if (kind != WebSocketMessageType.Text)
-                {
-                    await CloseAsync(WebSocketCloseStatus.InvalidMessageType, "OCPP-J frames are text.");
-                    return;
-                }
-
-                await TakeAsync(buffer.AsMemory(0, length), handle, cancellationToken);
             }
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException)
@@ -82,7 +92,6 @@ public sealed partial class OcppSession(WebSocket socket, OcppVersion version, O
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
             await closed.CancelAsync();
             foreach (var call in pending.Values)
             {
@@ -276,33 +285,50 @@ public sealed partial class OcppSession(WebSocket socket, OcppVersion version, O
         return true;
     }
 
-    /// <summary>One whole message into <paramref name="buffer"/>: its length, or −1 when it is bigger than allowed.</summary>
-    private async Task<(int Length, WebSocketMessageType Kind)> ReadFrameAsync(byte[] buffer, CancellationToken cancellationToken)
+    /// <summary>
+    /// One whole message in a rented buffer (4 KiB, grown by doubling up to <see cref="OcppOptions.MaxFrameBytes"/>): the
+    /// buffer (to return), its length — −1 when the message is bigger than allowed — and its kind.
+    /// </summary>
+    private async Task<(byte[] Buffer, int Length, WebSocketMessageType Kind)> ReadFrameAsync(CancellationToken cancellationToken)
     {
+        var waited = await socket.ReceiveAsync(Memory<byte>.Empty, cancellationToken);
+        if (waited.MessageType == WebSocketMessageType.Close)
+        {
+            return ([], 0, WebSocketMessageType.Close);
+        }
+
+        var buffer = ArrayPool<byte>.Shared.Rent(Math.Min(4096, options.MaxFrameBytes + 1));
         var length = 0;
         while (true)
         {
-            var room = buffer.AsMemory(length, Math.Max(1, buffer.Length - length));
-            if (length >= buffer.Length)
+            if (length == buffer.Length)
             {
-                return (-1, WebSocketMessageType.Text);
+                if (buffer.Length > options.MaxFrameBytes)
+                {
+                    return (buffer, -1, WebSocketMessageType.Text);
+                }
+
+                var bigger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, options.MaxFrameBytes + 1));
+                buffer.AsSpan(0, length).CopyTo(bigger);
+                ArrayPool<byte>.Shared.Return(buffer);
+                buffer = bigger;
             }
 
-            var result = await socket.ReceiveAsync(room, cancellationToken);
+            var result = await socket.ReceiveAsync(buffer.AsMemory(length), cancellationToken);
             if (result.MessageType == WebSocketMessageType.Close)
             {
-                return (0, WebSocketMessageType.Close);
+                return (buffer, 0, WebSocketMessageType.Close);
             }
 
             length += result.Count;
             if (length > options.MaxFrameBytes)
             {
-                return (-1, result.MessageType);
+                return (buffer, -1, result.MessageType);
             }
 
             if (result.EndOfMessage)
             {
-                return (length, result.MessageType);
+                return (buffer, length, result.MessageType);
             }
         }
     }
