@@ -7,11 +7,11 @@ internal static class OcppExtensions
     /// <summary>The OCPP gateway: schemas, the stations' state, the endpoint. Profile 1 (no TLS) is allowed in demo mode only.</summary>
     public static WebApplicationBuilder AddOcpp(this WebApplicationBuilder builder)
     {
-        var demo = builder.Configuration.GetValue("Demo:Enabled", false);
+        var configuration = builder.Configuration;
         builder.Services.Configure<OcppOptions>(o =>
         {
-            builder.Configuration.GetSection(OcppOptions.Section).Bind(o);
-            o.AllowUnsecured = builder.Configuration.GetValue<bool?>($"{OcppOptions.Section}:AllowUnsecured") ?? demo;
+            configuration.GetSection(OcppOptions.Section).Bind(o);
+            o.AllowUnsecured = configuration.GetValue<bool?>($"{OcppOptions.Section}:AllowUnsecured") ?? configuration.GetValue("Demo:Enabled", false);
         });
         builder.Services.AddSingleton<OcppSchemas>();
         builder.Services.AddSingleton<OcppStations>();

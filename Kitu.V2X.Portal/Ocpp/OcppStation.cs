@@ -78,7 +78,7 @@ public sealed partial class OcppStation : IEvseLink
             Enqueue(() => TriggerAsync("StatusNotification"));
             Enqueue(() => TriggerAsync("TransactionEvent"));
             Report(); // what was known from its last connection, until it answers
-            await session.RunAsync(HandleAsync, cancellationToken);
+            await session.RunAsync((action, payload) => Task.FromResult(Handle(action, payload)), cancellationToken);
         }
         finally
         {
@@ -129,7 +129,7 @@ public sealed partial class OcppStation : IEvseLink
 
     // ---- Station → portal ----
 
-    private async Task<JsonObject> HandleAsync(string action, JsonElement payload)
+    private JsonObject Handle(string action, JsonElement payload)
     {
         live.LastSeen = time.GetUtcNow();
         var now = time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);

@@ -6,7 +6,7 @@
 // Driven by JSON lines on stdin; reports JSON lines on stdout (see NodeStation.cs):
 //   {"op":"connect"} {"op":"call","id":1,"action":"BootNotification","payload":{…}} {"op":"plug",…} {"op":"unplug"}
 //   {"op":"answer","action":"SetChargingProfile","status":"Rejected"} {"op":"raw","id":2,"text":"…"} {"op":"drop"}
-//   {"op":"state","id":3} {"op":"exit"}
+//   {"op":"flood","count":300} {"op":"state","id":3} {"op":"exit"}
 import { createRequire } from 'node:module';
 import readline from 'node:readline';
 
@@ -234,6 +234,11 @@ async function run(command) {
       return {};
     case 'raw':
       client.sendRaw(command.text);
+      return {};
+    case 'flood':
+      for (let i = 0; i < command.count; i++) {
+        client.sendRaw(`[2,"flood-${i}","Heartbeat",{}]`);
+      }
       return {};
     case 'drop':
       await client.close({ code: 1001, reason: 'going away', awaitPending: false, force: true });

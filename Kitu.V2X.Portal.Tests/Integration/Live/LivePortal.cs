@@ -19,7 +19,7 @@ namespace Kitu.V2X.Portal.Tests.Integration.Live;
 public class LivePortal : PortalFactory
 {
     public LivePortal()
-        : this(null)
+        : this((string?)null)
     {
     }
 
@@ -27,6 +27,14 @@ public class LivePortal : PortalFactory
         : base(dataDirectory)
     {
         UseKestrel(port);
+        StartServer();
+    }
+
+    /// <summary>A portal on a Kestrel listener of the caller's (for example HTTPS with a test certificate).</summary>
+    protected LivePortal(Action<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions> listen)
+        : base(null)
+    {
+        UseKestrel(listen);
         StartServer();
     }
 

@@ -316,6 +316,20 @@ public sealed class OcppGatewayTests(OcppGatewayTests.Portal portal) : IClassFix
         Assert.Equal(1, station.Executions);
     }
 
+    [Fact]
+    public async Task A_flood_of_calls_closes_the_link_as_a_policy_violation()
+    {
+        var (rig, station) = await ConnectedAsync(plug: false);
+        await using (rig)
+        await using (station)
+        {
+            await station.RunAsync(new JsonObject { ["op"] = "flood", ["count"] = 400 }); // the burst allows 100, then 20 a second
+            var closed = await station.UntilAsync(e => (string?)e["event"] == "closed", "the flood closes the link");
+            Assert.Equal(1008, (int)closed["code"]!);
+            await rig.UntilAsync(() => portal.Services.GetRequiredService<EvseConnections>().Get(rig.EvseId) is null, "the link is gone");
+        }
+    }
+
     private static string? Mode(JsonObject profile) => (string?)profile["chargingProfile"]?["chargingSchedule"]?[0]?["chargingSchedulePeriod"]?[0]?["operationMode"];
 
     private static string? Frame(JsonObject e) => (string?)e["event"] == "frame" ? (string?)e["text"] : null;

@@ -1,0 +1,129 @@
+using System.Net;
+using System.Net.WebSockets;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using System.Text.Json;
+using Kitu.V2X.Portal.Data;
+using Kitu.V2X.Portal.Domain.ConsumerSupport;
+using Kitu.V2X.Portal.Hubs;
+using Kitu.V2X.Portal.Tests.Integration.Live;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Kitu.V2X.Portal.Tests.Integration.Ocpp;
+
+/// <summary>
+/// A production portal (demo mode off) serving HTTPS: a station connects with security profile 2 — TLS and its
+/// password — and plain ws:// (profile 1) is refused before any credential is looked at.
+/// </summary>
+public sealed class OcppSecurityProfileTests(OcppSecurityProfileTests.Portal portal) : IClassFixture<OcppSecurityProfileTests.Portal>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    /// <summary>Demo mode off; HTTPS with a throwaway certificate on one port, plain HTTP on another.</summary>
+    public sealed class Portal : LivePortal
+    {
+        public static readonly X509Certificate2 Certificate = CreateCertificate();
+
+        public Portal()
+            : base(k =>
+            {
+                k.Listen(IPAddress.Loopback, 0, l => l.UseHttps(Certificate));
+                k.Listen(IPAddress.Loopback, 0);
+            })
+        {
+        }
+
+        protected override bool DemoEnabled => false;
+
+        public Uri Secure => Addresses.Single(a => a.Scheme == "https");
+
+        public Uri Plain => Addresses.Single(a => a.Scheme == "http");
+
+        private IEnumerable<Uri> Addresses => Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
+            .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses.Select(a => new Uri(a));
+
+        private static X509Certificate2 CreateCertificate()
+        {
+            using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+            var request = new CertificateRequest("CN=localhost", key, HashAlgorithmName.SHA256);
+            var san = new SubjectAlternativeNameBuilder();
+            san.AddIpAddress(IPAddress.Loopback);
+            request.CertificateExtensions.Add(san.Build());
+            using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+            return X509CertificateLoader.LoadPkcs12(certificate.Export(X509ContentType.Pfx), null);
+        }
+    }
+
+    [Fact]
+    public async Task Profile_2_tls_with_the_password_connects_and_plain_ws_is_refused_outside_demo_mode()
+    {
+        var (stationId, password, evseId) = await SeedStationAsync();
+
+        // Profile 1 (no TLS) on a production portal: refused, whatever the credentials.
+        using (var plain = Client(stationId, password))
+        {
+            await Assert.ThrowsAsync<WebSocketException>(() => plain.ConnectAsync(new Uri($"ws://{portal.Plain.Authority}/ocpp/{stationId}"), Ct));
+            Assert.Equal(HttpStatusCode.Forbidden, plain.HttpStatusCode);
+        }
+
+        // Profile 2: TLS (the station trusts the portal's certificate) and Basic authentication.
+        using var secure = Client(stationId, password);
+        secure.Options.RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate?.GetCertHashString() == Portal.Certificate.GetCertHashString();
+        await secure.ConnectAsync(new Uri($"wss://{portal.Secure.Authority}/ocpp/{stationId}"), Ct);
+        Assert.Equal("ocpp2.1", secure.SubProtocol);
+
+        var boot = """[2,"boot-1","BootNotification",{"reason":"PowerUp","chargingStation":{"model":"M","vendorName":"V"}}]""";
+        await secure.SendAsync(Encoding.UTF8.GetBytes(boot), WebSocketMessageType.Text, true, Ct);
+        var answer = await ReadUntilAsync(secure, "boot-1");
+        using var result = JsonDocument.Parse(answer);
+        Assert.Equal(3, result.RootElement[0].GetInt32());
+        Assert.Equal("Accepted", result.RootElement[2].GetProperty("status").GetString());
+        Assert.Equal("ocpp2.1", portal.Services.GetRequiredService<EvseConnections>().Get(evseId)!.Link.Transport);
+        await secure.CloseAsync(WebSocketCloseStatus.NormalClosure, "bye", Ct);
+    }
+
+    private static ClientWebSocket Client(string stationId, string password)
+    {
+        var client = new ClientWebSocket();
+        client.Options.AddSubProtocol("ocpp2.1");
+        client.Options.CollectHttpResponseDetails = true;
+        client.Options.SetRequestHeader("Authorization", "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{stationId}:{password}")));
+        return client;
+    }
+
+    /// <summary>Frames until the answer to <paramref name="messageId"/> (the portal's own calls may come first).</summary>
+    private static async Task<string> ReadUntilAsync(ClientWebSocket socket, string messageId)
+    {
+        var buffer = new byte[64 * 1024];
+        while (true)
+        {
+            var result = await socket.ReceiveAsync(buffer, Ct).WaitAsync(TimeSpan.FromSeconds(15), Ct);
+            var text = Encoding.UTF8.GetString(buffer, 0, result.Count);
+            if (text.Contains($"\"{messageId}\"", StringComparison.Ordinal))
+            {
+                return text;
+            }
+        }
+    }
+
+    private async Task<(string StationId, string Password, Guid EvseId)> SeedStationAsync()
+    {
+        await using var scope = portal.Services.CreateAsyncScope();
+        var sp = scope.ServiceProvider;
+        var users = sp.GetRequiredService<UserManager<PortalUser>>();
+        var owner = new PortalUser { UserName = $"owner-{Guid.NewGuid():N}@example.test", Email = $"owner-{Guid.NewGuid():N}@example.test" };
+        Assert.True((await users.CreateAsync(owner, "A-long-enough-passw0rd!")).Succeeded);
+        var db = sp.GetRequiredService<PortalDbContext>();
+        var site = new Site { OwnerId = owner.Id, Name = "Lot", UtilityName = "Utility", Kind = SiteKind.Private };
+        var stationId = "TLS-" + Guid.NewGuid().ToString("N")[..8];
+        var evse = new Evse { SiteId = site.Id, Name = "OCPP bay", Current = CurrentType.Dc, RatedChargeKw = 11, RatedDischargeKw = 11, OcppStationId = stationId };
+        db.AddRange(site, evse);
+        await db.SaveChangesAsync(Ct);
+        var password = await sp.GetRequiredService<EvseProvisioning>().IssueAsync(evse.Id, Ct);
+        Assert.Equal(40, password.Length);
+        return (stationId, password, evse.Id);
+    }
+}
