@@ -95,6 +95,7 @@ public sealed class HomeTests : ComponentTestBase
         Assert.Contains("Waiting for an event; it may discharge down to 40 %", cut.Find("[data-testid='home-car-state']").TextContent, StringComparison.Ordinal);
         Assert.Contains("Evening Peak", cut.Find("[data-testid='home-car-programs']").TextContent, StringComparison.Ordinal);
         Assert.Contains("3.5 kWh given back, earning €0.88", cut.Find("[data-testid='home-driver-month']").TextContent, StringComparison.Ordinal);
+        Assert.DoesNotContain("}", string.Concat(cut.Nodes.Select(n => n.TextContent)), StringComparison.Ordinal); // no code leaks into the page (a stray brace once did)
     }
 
     [Fact]
