@@ -10,7 +10,7 @@ public sealed class PowerHistoryTests
     public void Reports_become_average_charge_and_discharge_per_hour_summed_over_chargers()
     {
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 25, 10, 0, 0, TimeSpan.Zero));
-        var history = new PowerHistory(new EvseConnections(), clock);
+        var history = new PowerHistory(new EvseConnections(clock), clock);
         var a = Guid.NewGuid();
         var b = Guid.NewGuid();
         for (var minute = 0; minute < 30; minute++)
@@ -34,7 +34,7 @@ public sealed class PowerHistoryTests
     public void An_idle_charger_keeps_no_series_until_its_first_power_and_then_its_zeros_count()
     {
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 25, 10, 0, 0, TimeSpan.Zero));
-        var history = new PowerHistory(new EvseConnections(), clock);
+        var history = new PowerHistory(new EvseConnections(clock), clock);
         var idle = Guid.NewGuid();
         for (var i = 0; i < 5; i++)
         {

@@ -104,6 +104,20 @@ public sealed class EvseConnections
     private readonly ConcurrentDictionary<Guid, LiveEvse> live = new();
     private readonly ConcurrentDictionary<string, Guid> byVehicle = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<Guid, byte>> reportedAt = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<Guid, Kept> kept = new();
+    private readonly TimeProvider time;
+
+    /// <summary>The car an EVSE's link had taken (accepted, or claimed by its driver) when that link went, and when.</summary>
+    private sealed record Kept(string? Accepted, string? Claimed, DateTimeOffset At);
+
+    public EvseConnections(TimeProvider time) => this.time = time;
+
+    /// <summary>
+    /// How long the car an EVSE's link had taken stays taken for the EVSE's next link: a reconnect (a blip, a portal
+    /// restart, a newer connection replacing the old) is not a new plug-in, and the car it reports again is not a new
+    /// claim to judge from scratch — else a running discharge would stop for "not plugged in" while it is judged.
+    /// </summary>
+    public static readonly TimeSpan KeptAcrossReconnect = TimeSpan.FromMinutes(10);
 
     /// <summary>An EVSE reports a vehicle identifier it did not report before (plugged in, or another car), or stopped reporting one: a claim to judge.</summary>
     public event Action<Guid, string>? VehicleReported;
@@ -198,6 +212,7 @@ public sealed class EvseConnections
         ArgumentNullException.ThrowIfNull(connection);
         if (live.TryGetValue(connection.EvseId, out var previous) && previous.ConnectionId != connection.ConnectionId)
         {
+            Keep(previous);
             previous.Link.Abort();
         }
 
@@ -210,6 +225,7 @@ public sealed class EvseConnections
         if (live.TryGetValue(evseId, out var current) && current.ConnectionId == connectionId
             && live.TryRemove(new KeyValuePair<Guid, LiveEvse>(evseId, current)))
         {
+            Keep(current);
             Forget(current, evseId);
             Disconnected?.Invoke(evseId);
         }
@@ -241,6 +257,21 @@ public sealed class EvseConnections
             reportedAt.GetOrAdd(reported, _ => new ConcurrentDictionary<Guid, byte>())[connection.EvseId] = 0;
         }
 
+        // The first report of a new link for an EVSE whose last link had taken this car: it stays taken.
+        if (kept.TryRemove(connection.EvseId, out var lastLink) && at - lastLink.At <= KeptAcrossReconnect && status.Plugged)
+        {
+            if (reported is not null && string.Equals(lastLink.Accepted, reported, StringComparison.OrdinalIgnoreCase))
+            {
+                connection.AcceptedVehicleIdentifier = reported;
+                byVehicle[reported] = connection.EvseId;
+            }
+            else if (reported is null && lastLink.Claimed is { } claim && connection.ClaimedVehicleIdentifier is null)
+            {
+                connection.ClaimedVehicleIdentifier = claim;
+                byVehicle[claim] = connection.EvseId;
+            }
+        }
+
         StatusChanged?.Invoke(connection.EvseId, status);
         if (changed && reported is not null)
         {
@@ -251,6 +282,14 @@ public sealed class EvseConnections
             || before.GridState != status.GridState || before.J3072Capable != status.J3072Capable || before.State != status.State)
         {
             FactsChanged?.Invoke(connection.EvseId);
+        }
+    }
+
+    private void Keep(LiveEvse evse)
+    {
+        if (evse.AcceptedVehicleIdentifier is not null || evse.ClaimedVehicleIdentifier is not null)
+        {
+            kept[evse.EvseId] = new Kept(evse.AcceptedVehicleIdentifier, evse.ClaimedVehicleIdentifier, time.GetUtcNow());
         }
     }
 

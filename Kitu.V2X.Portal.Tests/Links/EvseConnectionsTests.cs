@@ -1,0 +1,87 @@
+using Kitu.V2X.Portal.Hubs;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Kitu.V2X.Portal.Tests.Links;
+
+/// <summary>A reconnect is not a new plug-in: the car an EVSE's link had taken stays taken for its next link.</summary>
+public sealed class EvseConnectionsTests
+{
+    private static readonly Guid Evse = Guid.NewGuid();
+    private readonly FakeTimeProvider clock = new(new DateTimeOffset(2026, 12, 7, 10, 0, 0, TimeSpan.Zero));
+
+    private static StatusMessage Plugged(string? car) => new(true, car, 60, true, -5, EvseState.Discharging, Guid.NewGuid());
+
+    private (EvseConnections Connections, LiveEvse First) Linked(string car)
+    {
+        var connections = new EvseConnections(clock);
+        var first = new LiveEvse(Evse, new FakeLink(), clock.GetUtcNow());
+        connections.Add(first);
+        connections.Report(first, Plugged(car), clock.GetUtcNow());
+        Assert.True(connections.Accept(Evse, car)); // the claims judged it (a charger its driver trusts)
+        return (connections, first);
+    }
+
+    [Fact]
+    public void The_same_car_reported_by_the_next_link_is_at_once_where_it_was()
+    {
+        var (connections, first) = Linked("CAR-1");
+        connections.Remove(Evse, first.ConnectionId);
+        Assert.Null(connections.WhereIs("CAR-1"));
+
+        clock.Advance(TimeSpan.FromSeconds(5));
+        var second = new LiveEvse(Evse, new FakeLink(), clock.GetUtcNow());
+        connections.Add(second);
+        connections.Report(second, Plugged("CAR-1"), clock.GetUtcNow());
+
+        Assert.Same(second, connections.WhereIs("CAR-1"));
+    }
+
+    [Fact]
+    public void A_newer_link_replacing_the_old_keeps_the_car_too()
+    {
+        var (connections, _) = Linked("CAR-1");
+        var second = new LiveEvse(Evse, new FakeLink(), clock.GetUtcNow());
+        connections.Add(second);
+        connections.Report(second, Plugged("CAR-1"), clock.GetUtcNow());
+
+        Assert.Same(second, connections.WhereIs("CAR-1"));
+    }
+
+    [Theory]
+    [InlineData("CAR-2", 5)] // another car: a new claim to judge
+    [InlineData("CAR-1", 11 * 60)] // back after longer than a reconnect: judged again
+    public void Another_car_or_a_long_absence_is_judged_again(string reported, int secondsAway)
+    {
+        var (connections, first) = Linked("CAR-1");
+        connections.Remove(Evse, first.ConnectionId);
+        clock.Advance(TimeSpan.FromSeconds(secondsAway));
+        var second = new LiveEvse(Evse, new FakeLink(), clock.GetUtcNow());
+        connections.Add(second);
+        connections.Report(second, Plugged(reported), clock.GetUtcNow());
+
+        Assert.Null(connections.WhereIs(reported));
+    }
+
+    private sealed class FakeLink : IEvseLink
+    {
+        public string ConnectionId { get; } = Guid.NewGuid().ToString("N");
+
+        public string Transport => "test";
+
+        public bool CarriesDischarge => true;
+
+        public void Abort()
+        {
+        }
+
+        public Task DischargeAsync(DischargeCommandMessage command) => Task.CompletedTask;
+
+        public Task StopAsync(StopMessage stop) => Task.CompletedTask;
+
+        public Task GridRulesAsync(GridRulesMessage rules) => Task.CompletedTask;
+
+        public Task OwnerPolicyAsync(OwnerPolicyMessage policy) => Task.CompletedTask;
+
+        public Task GridServerAsync(GridServerMessage server) => Task.CompletedTask;
+    }
+}
