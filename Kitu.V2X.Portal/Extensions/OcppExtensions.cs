@@ -13,6 +13,17 @@ internal static class OcppExtensions
             configuration.GetSection(OcppOptions.Section).Bind(o);
             o.AllowUnsecured = configuration.GetValue<bool?>($"{OcppOptions.Section}:AllowUnsecured") ?? configuration.GetValue("Demo:Enabled", false);
         });
+        // Profile 3: the HTTPS endpoints ask for a client certificate, taken as is by TLS and checked by the gateway
+        // against the station CAs (a browser without one connects as before).
+        if (!string.IsNullOrWhiteSpace(configuration[$"{OcppOptions.Section}:StationCaPath"]))
+        {
+            builder.WebHost.ConfigureKestrel(k => k.ConfigureHttpsDefaults(https =>
+            {
+                https.ClientCertificateMode = Microsoft.AspNetCore.Server.Kestrel.Https.ClientCertificateMode.AllowCertificate;
+                https.ClientCertificateValidation = (_, _, _) => true;
+            }));
+        }
+
         builder.Services.AddSingleton<OcppSchemas>();
         builder.Services.AddSingleton<OcppStations>();
         builder.Services.AddSingleton<OcppEndpoint>();

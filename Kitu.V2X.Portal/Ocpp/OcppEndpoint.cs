@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using System.Net.WebSockets;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Kitu.V2X.Portal.Data;
 using Kitu.V2X.Portal.Discharge;
@@ -14,8 +15,9 @@ namespace Kitu.V2X.Portal.Ocpp;
 /// <summary>
 /// <c>/ocpp/{stationId}</c>: OCPP-J over WebSocket, subprotocol <c>ocpp2.1</c> (preferred) or <c>ocpp2.0.1</c>.
 /// Security profile 2: TLS and HTTP Basic authentication, user = the station id, password = the one the owner was shown
-/// when adding the charger; profile 1 (no TLS) only when <see cref="OcppOptions.AllowUnsecured"/> (demo mode). A request
-/// with an Origin header comes from a browser and is refused.
+/// when adding the charger; profile 3: TLS with a station certificate of a configured CA instead of the password
+/// (<see cref="OcppOptions.StationCaPath"/>); profile 1 (no TLS) only when <see cref="OcppOptions.AllowUnsecured"/>
+/// (demo mode). A request with an Origin header comes from a browser and is refused.
 /// </summary>
 public sealed partial class OcppEndpoint(
     OcppSchemas schemas,
@@ -34,6 +36,9 @@ public sealed partial class OcppEndpoint(
     public static readonly string[] Subprotocols = ["ocpp2.1", "ocpp2.0.1"];
 
     private readonly ILogger logger = loggers.CreateLogger<OcppEndpoint>();
+
+    /// <summary>The station CAs of profile 3, read once (none when it is off).</summary>
+    private readonly Lazy<X509Certificate2Collection> stationCas = new(() => StationCertificates.LoadAuthorities(options.Value.StationCaPath));
 
     public async Task HandleAsync(HttpContext context)
     {
@@ -75,7 +80,9 @@ public sealed partial class OcppEndpoint(
             return;
         }
 
-        var charger = await AuthenticateAsync(context, stationId);
+        var charger = await StationCertificateAsync(context, stationId) is { } byCertificate
+            ? byCertificate.Charger
+            : await AuthenticateAsync(context, stationId);
         if (charger is null)
         {
             LogRefused(stationId, "unknown station or wrong password");
@@ -95,6 +102,28 @@ public sealed partial class OcppEndpoint(
         // (1001, going away), and the station reconnects to the next one with its back-off.
         await using var stopping = lifetime.ApplicationStopping.Register(() => _ = session.CloseAsync(WebSocketCloseStatus.EndpointUnavailable, "The portal is stopping."));
         await station.RunAsync(context.RequestAborted);
+    }
+
+    /// <summary>
+    /// Security profile 3: the charger whose station certificate the TLS handshake carried — chained to a configured
+    /// station CA, valid now, for client authentication, its subject CN the station id. Null when the station sent no
+    /// certificate (it may still use its password); a certificate that does not pass gives no charger at all.
+    /// </summary>
+    private async Task<(OcppCharger? Charger, bool)?> StationCertificateAsync(HttpContext context, string stationId)
+    {
+        if (stationCas.Value is not { Count: > 0 } authorities || !context.Request.IsHttps
+            || await context.Connection.GetClientCertificateAsync(context.RequestAborted) is not { } certificate)
+        {
+            return null;
+        }
+
+        if (!StationCertificates.Accepts(certificate, authorities, stationId, time.GetUtcNow()))
+        {
+            LogRefused(stationId, "its client certificate is not a station certificate of a trusted CA for this id");
+            return (null, false);
+        }
+
+        return (await ChargerAsync(stationId, context.RequestAborted), true);
     }
 
     /// <summary>The charger whose station id and password the Basic credentials carry, or null.</summary>
@@ -132,6 +161,15 @@ public sealed partial class OcppEndpoint(
         return found is not null && found.Credential.Matches(decoded[(colon + 1)..])
             ? new OcppCharger(found.Id, stationId, found.RatedChargeKw, found.RatedDischargeKw)
             : null;
+    }
+
+    private async Task<OcppCharger?> ChargerAsync(string stationId, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
+        var found = await db.Evses.AsNoTracking().Where(e => e.OcppStationId == stationId)
+            .Select(e => new { e.Id, e.RatedChargeKw, e.RatedDischargeKw }).SingleOrDefaultAsync(cancellationToken);
+        return found is null ? null : new OcppCharger(found.Id, stationId, found.RatedChargeKw, found.RatedDischargeKw);
     }
 
     [LoggerMessage(LogLevel.Information, "OCPP station {Station} connected ({Subprotocol})")]

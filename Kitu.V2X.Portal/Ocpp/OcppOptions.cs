@@ -12,6 +12,14 @@ public sealed class OcppOptions
     /// </summary>
     public bool AllowUnsecured { get; set; }
 
+    /// <summary>
+    /// Security profile 3: a PEM file with the CA certificates (the charging station operator's) whose station
+    /// certificates the gateway takes instead of a password — subject CN = the station id, valid now, client
+    /// authentication allowed. Empty: profile 3 is off, and every station authenticates with its password. When set,
+    /// the portal's HTTPS endpoints ask for a client certificate (browsers without one are not affected).
+    /// </summary>
+    public string? StationCaPath { get; set; }
+
     /// <summary>The largest frame a station may send; a bigger one closes the link (1009).</summary>
     public int MaxFrameBytes { get; set; } = 64 * 1024;
 

@@ -16,16 +16,22 @@ namespace Kitu.V2X.Portal.Tests.Integration.Ocpp;
 
 /// <summary>
 /// A production portal (demo mode off) serving HTTPS: a station connects with security profile 2 — TLS and its
-/// password — and plain ws:// (profile 1) is refused before any credential is looked at.
+/// password — or 3 — TLS with a station certificate of the configured station CA —, and plain ws:// (profile 1) is
+/// refused before any credential is looked at.
 /// </summary>
 public sealed class OcppSecurityProfileTests(OcppSecurityProfileTests.Portal portal) : IClassFixture<OcppSecurityProfileTests.Portal>
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    /// <summary>Demo mode off; HTTPS with a throwaway certificate on one port, plain HTTP on another.</summary>
+    /// <summary>Demo mode off; HTTPS with a throwaway certificate on one port, plain HTTP on another; a station CA.</summary>
     public sealed class Portal : LivePortal
     {
         public static readonly X509Certificate2 Certificate = CreateCertificate();
+
+        /// <summary>The charging station operator's CA whose station certificates profile 3 takes.</summary>
+        public static readonly X509Certificate2 StationCa = Kitu.V2X.Portal.Domain.GridSecurity.Certificates.CreateAuthority("Test CSO station CA", DateTimeOffset.UtcNow.AddDays(-1), TimeSpan.FromDays(2));
+
+        private static readonly string StationCaPath = WriteStationCa();
 
         public Portal()
             : base(k =>
@@ -37,6 +43,19 @@ public sealed class OcppSecurityProfileTests(OcppSecurityProfileTests.Portal por
         }
 
         protected override bool DemoEnabled => false;
+
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            base.ConfigureWebHost(builder);
+            builder.UseSetting("Ocpp:StationCaPath", StationCaPath);
+        }
+
+        private static string WriteStationCa()
+        {
+            var path = Path.Combine(Path.GetTempPath(), $"kitu-station-ca-{Guid.NewGuid():N}.pem");
+            File.WriteAllText(path, StationCa.ExportCertificatePem());
+            return path;
+        }
 
         public Uri Secure => Addresses.Single(a => a.Scheme == "https");
 
@@ -83,6 +102,41 @@ public sealed class OcppSecurityProfileTests(OcppSecurityProfileTests.Portal por
         Assert.Equal("Accepted", result.RootElement[2].GetProperty("status").GetString());
         Assert.Equal("ocpp2.1", portal.Services.GetRequiredService<EvseConnections>().Get(evseId)!.Link.Transport);
         await secure.CloseAsync(WebSocketCloseStatus.NormalClosure, "bye", Ct);
+    }
+
+    [Fact]
+    public async Task Profile_3_a_station_certificate_of_the_station_ca_connects_without_a_password_and_others_are_refused()
+    {
+        var (stationId, _, evseId) = await SeedStationAsync();
+        var ca = Portal.StationCa;
+        using var other = Kitu.V2X.Portal.Domain.GridSecurity.Certificates.CreateAuthority("Someone else's CA", DateTimeOffset.UtcNow.AddDays(-1), TimeSpan.FromDays(2));
+
+        // Another CA's certificate for this id, and the station CA's certificate for another id: refused (401).
+        foreach (var wrong in new[] { Kitu.V2X.Portal.Domain.GridSecurity.Certificates.IssueDevice(other, stationId, DateTimeOffset.UtcNow.AddHours(-1), TimeSpan.FromDays(1)), Kitu.V2X.Portal.Domain.GridSecurity.Certificates.IssueDevice(ca, "SOMEONE-ELSE", DateTimeOffset.UtcNow.AddHours(-1), TimeSpan.FromDays(1)) })
+        {
+            using var refused = Secure(wrong);
+            await Assert.ThrowsAsync<WebSocketException>(() => refused.ConnectAsync(new Uri($"wss://{portal.Secure.Authority}/ocpp/{stationId}"), Ct));
+            Assert.Equal(HttpStatusCode.Unauthorized, refused.HttpStatusCode);
+        }
+
+        // Its own: in, with no password.
+        using var own = Secure(Kitu.V2X.Portal.Domain.GridSecurity.Certificates.IssueDevice(ca, stationId, DateTimeOffset.UtcNow.AddHours(-1), TimeSpan.FromDays(1)));
+        await own.ConnectAsync(new Uri($"wss://{portal.Secure.Authority}/ocpp/{stationId}"), Ct);
+        await own.SendAsync(Encoding.UTF8.GetBytes("""[2,"boot-3","BootNotification",{"reason":"PowerUp","chargingStation":{"model":"M","vendorName":"V"}}]"""), WebSocketMessageType.Text, true, Ct);
+        Assert.Contains("Accepted", await ReadUntilAsync(own, "boot-3"), StringComparison.Ordinal);
+        Assert.NotNull(portal.Services.GetRequiredService<EvseConnections>().Get(evseId));
+        await own.CloseAsync(WebSocketCloseStatus.NormalClosure, "bye", Ct);
+    }
+
+    /// <summary>A station client over TLS with this client certificate and no password.</summary>
+    private static ClientWebSocket Secure(X509Certificate2 certificate)
+    {
+        var client = new ClientWebSocket();
+        client.Options.AddSubProtocol("ocpp2.1");
+        client.Options.CollectHttpResponseDetails = true;
+        client.Options.ClientCertificates = [certificate];
+        client.Options.RemoteCertificateValidationCallback = (_, server, _, _) => server?.GetCertHashString() == Portal.Certificate.GetCertHashString();
+        return client;
     }
 
     private static ClientWebSocket Client(string stationId, string password)
