@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Kitu.V2X.Portal.Domain.GridSecurity;
 using Kitu.V2X.Portal.Domain.GridSecurity.Ieee1547;
 using Kitu.V2X.Portal.Ocpp;
 
@@ -94,7 +95,35 @@ public sealed class OcppMessageTests
         {
             using var payload = JsonDocument.Parse(control.Request.ToJsonString());
             Assert.Null(Schemas.Check(OcppVersion.V21, "SetDERControl", payload.RootElement, response: false));
-            Assert.Equal("kitu-" + control.ControlType, control.ControlId);
+            Assert.Equal(OcppDerControls.IdFor(control.ControlType, isDefault: true), control.ControlId); // no event sets it: a default control
+        }
+    }
+
+    [Fact]
+    public void A_function_an_event_sets_is_a_scheduled_control_with_its_window_and_the_defaults_stay_default()
+    {
+        var start = new DateTimeOffset(2026, 12, 7, 17, 0, 0, TimeSpan.Zero);
+        var functions = new Ieee1547Functions { MaxLimitPercent = 40, FixedPowerFactorInject = new PowerFactorSetting(0.95, false), EnterService = new EnterServiceSetting(300, null, null, null, null, null, null) };
+        GridControlInForce[] sources =
+        [
+            new("EV-1", "Peak", "Evening limit", start, start.AddMinutes(90), "opModMaxLimW"),
+            new("DEF", "Peak", "Default", null, null, "opModFixedPFInjectW,setESDelay", IsDefault: true),
+        ];
+
+        var controls = OcppDerControls.For(functions, sources).ToDictionary(c => c.ControlType);
+
+        var limit = controls["LimitMaxDischarge"];
+        Assert.False(limit.IsDefault);
+        Assert.Equal("kitu-LimitMaxDischarge", limit.ControlId);
+        Assert.Equal("2026-12-07T17:00:00Z", (string?)limit.Request["limitMaxDischarge"]!["startTime"]);
+        Assert.Equal(5400, (double)limit.Request["limitMaxDischarge"]!["duration"]!);
+        Assert.True(controls["FixedPFInject"].IsDefault);
+        Assert.Equal("kitu-default-FixedPFInject", controls["FixedPFInject"].ControlId);
+        Assert.True(controls["EnterService"].IsDefault);
+        foreach (var control in controls.Values)
+        {
+            using var payload = JsonDocument.Parse(control.Request.ToJsonString());
+            Assert.Null(Schemas.Check(OcppVersion.V21, "SetDERControl", payload.RootElement, response: false));
         }
     }
 

@@ -1,16 +1,22 @@
 using System.Text.Json.Nodes;
+using Kitu.V2X.Portal.Domain.GridSecurity;
 using Kitu.V2X.Portal.Domain.GridSecurity.Ieee1547;
 
 namespace Kitu.V2X.Portal.Ocpp;
 
-/// <summary>One OCPP 2.1 DER control the station must hold: its type, the portal's stable id for it, and the payload of its SetDERControl.</summary>
-public sealed record OcppDerControl(string ControlType, string ControlId, JsonObject Request);
+/// <summary>One OCPP 2.1 DER control the station must hold: its type, the portal's stable id for it, whether it is a default control, and the payload of its SetDERControl.</summary>
+public sealed record OcppDerControl(string ControlType, string ControlId, JsonObject Request)
+{
+    public bool IsDefault => (bool?)Request["isDefault"] ?? false;
+}
 
 /// <summary>
 /// The IEEE 1547 functions in force for an EVSE (from its 2030.5 server, through the grid layer) as OCPP 2.1
-/// SetDERControl requests, one per control type, each with a stable id (<c>kitu-{type}</c>) so a change replaces it and
-/// a function no longer in force is cleared by that id. Cease to energize and disconnect become a discharge limit of
-/// 0 %. docs/ocpp.md lists what has no OCPP counterpart.
+/// SetDERControl requests, one per control type, each with a stable id so a change replaces it and a function no
+/// longer in force is cleared by that id. A function set by the program's DefaultDERControl is a default control
+/// (<c>isDefault</c>, id <c>kitu-default-{type}</c>); one set by an event is a scheduled control (id <c>kitu-{type}</c>)
+/// with the event's start and duration where OCPP has them, so the station ends it by itself. Cease to energize and
+/// disconnect become a discharge limit of 0 %. docs/ocpp.md lists what has no OCPP counterpart.
 /// </summary>
 public static class OcppDerControls
 {
@@ -27,10 +33,37 @@ public static class OcppDerControls
 
     private const int Priority = 1;
 
-    public static string IdFor(string controlType) => "kitu-" + controlType;
+    public static string IdFor(string controlType, bool isDefault = false) => (isDefault ? "kitu-default-" : "kitu-") + controlType;
 
-    /// <summary>The controls for these functions; an empty list when none is in force.</summary>
-    public static IReadOnlyList<OcppDerControl> For(Ieee1547Functions? functions)
+    /// <summary>The 2030.5 functions each OCPP control type carries (as the grid layer names them in its controls in force).</summary>
+    private static readonly Dictionary<string, string[]> Sources = new(StringComparer.Ordinal)
+    {
+        ["LimitMaxDischarge"] = ["opModMaxLimW", "opModEnergize", "opModConnect"],
+        ["FixedPFInject"] = ["opModFixedPFInjectW"],
+        ["FixedPFAbsorb"] = ["opModFixedPFAbsorbW"],
+        ["FixedVar"] = ["opModFixedVar"],
+        ["FreqDroop"] = ["opModFreqDroop"],
+        ["FreqWatt"] = ["opModFreqWatt"],
+        ["VoltVar"] = ["opModVoltVar"],
+        ["VoltWatt"] = ["opModVoltWatt"],
+        ["WattPF"] = ["opModWattPF"],
+        ["WattVar"] = ["opModWattVar"],
+        ["HFMayTrip"] = ["opModHFRTMayTrip"],
+        ["HFMustTrip"] = ["opModHFRTMustTrip"],
+        ["HVMayTrip"] = ["opModHVRTMayTrip"],
+        ["HVMomCess"] = ["opModHVRTMomentaryCessation"],
+        ["HVMustTrip"] = ["opModHVRTMustTrip"],
+        ["LFMustTrip"] = ["opModLFRTMustTrip"],
+        ["LVMayTrip"] = ["opModLVRTMayTrip"],
+        ["LVMomCess"] = ["opModLVRTMomentaryCessation"],
+        ["LVMustTrip"] = ["opModLVRTMustTrip"],
+    };
+
+    /// <summary>
+    /// The controls for these functions; an empty list when none is in force. <paramref name="sources"/>: which event or
+    /// default control sets which function (the grid layer's controls in force); a function no event sets is a default.
+    /// </summary>
+    public static IReadOnlyList<OcppDerControl> For(Ieee1547Functions? functions, IReadOnlyList<GridControlInForce>? sources = null)
     {
         var controls = new List<OcppDerControl>();
         if (functions is null)
@@ -38,14 +71,25 @@ public static class OcppDerControls
             return controls;
         }
 
-        void Add(string type, string field, JsonObject setting) =>
-            controls.Add(new OcppDerControl(type, IdFor(type), new JsonObject
+        void Add(string type, string field, JsonObject setting)
+        {
+            var names = Sources.GetValueOrDefault(type) ?? [];
+            var source = sources?.FirstOrDefault(c => !c.IsDefault && c.Functions.Intersect(names, StringComparer.Ordinal).Any());
+            var isDefault = source is null;
+            if (source is { Start: { } start, End: { } end } && end > start && setting.ContainsKey("priority") && type is not "EnterService" and not "Gradients")
             {
-                ["isDefault"] = false,
-                ["controlId"] = IdFor(type),
+                setting["startTime"] = start.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+                setting["duration"] = Math.Round((end - start).TotalSeconds);
+            }
+
+            controls.Add(new OcppDerControl(type, IdFor(type, isDefault), new JsonObject
+            {
+                ["isDefault"] = isDefault,
+                ["controlId"] = IdFor(type, isDefault),
                 ["controlType"] = type,
                 [field] = setting,
             }));
+        }
 
         // Cease to energize or disconnect: no discharge at all; otherwise the limit in force, if any.
         var pct = functions.Energize == false || functions.Connect == false ? 0 : functions.MaxLimitPercent;

@@ -110,7 +110,7 @@ public sealed partial class OcppStation : IEvseLink
         if (CarriesDischarge)
         {
             var functions = rules.Functions ?? new Ieee1547Functions { Energize = rules.Energize, Connect = rules.Connect };
-            Enqueue(() => SendDerControlsAsync(functions));
+            Enqueue(() => SendDerControlsAsync(functions, rules.Controls));
         }
 
         return Task.CompletedTask;
@@ -355,7 +355,7 @@ public sealed partial class OcppStation : IEvseLink
 
         lock (state.Gate)
         {
-            state.DerMissing = [.. state.DerHeld.Keys.Where(type => !held.Contains(OcppDerControls.IdFor(type)))];
+            state.DerMissing = [.. state.DerHeld.Keys.Where(id => !held.Contains(id))];
             if (state.DerMissing.Count > 0)
             {
                 LogDerMissing(charger.StationId, string.Join(", ", state.DerMissing));
@@ -474,15 +474,15 @@ public sealed partial class OcppStation : IEvseLink
     }
 
     /// <summary>Sets what changed of the DER controls in force, clears those no longer in force, then asks what the station holds.</summary>
-    private async Task SendDerControlsAsync(Ieee1547Functions functions)
+    private async Task SendDerControlsAsync(Ieee1547Functions functions, IReadOnlyList<Domain.GridSecurity.GridControlInForce>? sources)
     {
-        var wanted = OcppDerControls.For(functions);
+        var wanted = OcppDerControls.For(functions, sources);
         List<OcppDerControl> toSet;
-        List<string> toClear;
+        List<(string Id, bool IsDefault)> toClear;
         lock (state.Gate)
         {
-            toSet = [.. wanted.Where(c => !state.DerNotSupported.Contains(c.ControlType) && (!state.DerHeld.TryGetValue(c.ControlType, out var held) || held != c.Request.ToJsonString()))];
-            toClear = [.. state.DerHeld.Keys.Where(type => wanted.All(c => c.ControlType != type))];
+            toSet = [.. wanted.Where(c => !state.DerNotSupported.Contains(c.ControlType) && (!state.DerHeld.TryGetValue(c.ControlId, out var held) || held != c.Request.ToJsonString()))];
+            toClear = [.. state.DerHeld.Keys.Where(id => wanted.All(c => c.ControlId != id)).Select(id => (id, id.StartsWith("kitu-default-", StringComparison.Ordinal)))];
         }
 
         foreach (var control in toSet)
@@ -493,7 +493,7 @@ public sealed partial class OcppStation : IEvseLink
             {
                 if (status == "Accepted")
                 {
-                    state.DerHeld[control.ControlType] = control.Request.ToJsonString();
+                    state.DerHeld[control.ControlId] = control.Request.ToJsonString();
                 }
                 else if (status == "NotSupported")
                 {
@@ -511,21 +511,21 @@ public sealed partial class OcppStation : IEvseLink
             }
         }
 
-        foreach (var type in toClear)
+        foreach (var (id, isDefault) in toClear)
         {
-            var answer = await CallAsync("ClearDERControl", new JsonObject { ["isDefault"] = false, ["controlId"] = OcppDerControls.IdFor(type) });
+            var answer = await CallAsync("ClearDERControl", new JsonObject { ["isDefault"] = isDefault, ["controlId"] = id });
             if (answer is { } a && Text(a, "status") is "Accepted" or "NotFound")
             {
                 lock (state.Gate)
                 {
-                    state.DerHeld.Remove(type);
+                    state.DerHeld.Remove(id);
                 }
             }
         }
 
         if (toSet.Count > 0 || toClear.Count > 0)
         {
-            await CallAsync("GetDERControl", new JsonObject { ["requestId"] = Interlocked.Increment(ref requestIds), ["isDefault"] = false });
+            await CallAsync("GetDERControl", new JsonObject { ["requestId"] = Interlocked.Increment(ref requestIds) });
         }
     }
 

@@ -42,7 +42,7 @@ public sealed class OcppStationState
 
     public OcppDischarge? Discharge { get; set; }
 
-    /// <summary>The DER controls set on the station under the portal's ids: type → the request's JSON.</summary>
+    /// <summary>The DER controls set on the station under the portal's ids: control id → the request's JSON.</summary>
     public Dictionary<string, string> DerHeld { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Control types the station answered NotSupported: not sent again, not declared to the grid layer.</summary>

@@ -155,6 +155,9 @@ public sealed class OcppGatewayTests(OcppGatewayTests.Portal portal) : IClassFix
             var set = await station.UntilReceivedAsync("SetDERControl", c => (string?)c["controlType"] == "LimitMaxDischarge", "the limit reaches the station");
             Assert.Equal(40, (double)set["limitMaxDischarge"]!["pctMaxDischargePower"]!);
             Assert.Equal(OcppDerControls.IdFor("LimitMaxDischarge"), (string?)set["controlId"]);
+            Assert.False((bool)set["isDefault"]!); // the sandbox's event: a scheduled control with its window
+            Assert.NotNull(set["limitMaxDischarge"]!["startTime"]);
+            Assert.InRange((double)set["limitMaxDischarge"]!["duration"]!, 590, 610);
             await station.UntilReceivedAsync("GetDERControl", what: "the portal checks what the station holds");
             await station.UntilAsync(e => (string?)e["event"] == "reported", "the station reports its controls");
 
