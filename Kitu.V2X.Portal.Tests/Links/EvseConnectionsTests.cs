@@ -47,6 +47,20 @@ public sealed class EvseConnectionsTests
         Assert.Same(second, connections.WhereIs("CAR-1"));
     }
 
+    [Fact]
+    public void A_late_report_of_the_replaced_link_changes_nothing_and_does_not_take_the_car_from_the_new_one()
+    {
+        var (connections, first) = Linked("CAR-1");
+        var second = new LiveEvse(Evse, new FakeLink(), clock.GetUtcNow());
+        connections.Add(second);
+        connections.Report(first, Plugged("CAR-1"), clock.GetUtcNow()); // the old link's last words, after the new one came
+        connections.Report(second, Plugged("CAR-1"), clock.GetUtcNow());
+
+        Assert.Same(second, connections.WhereIs("CAR-1"));
+        connections.Report(first, new StatusMessage(false, null, null, false, 0, EvseState.Idle, null), clock.GetUtcNow());
+        Assert.Same(second, connections.WhereIs("CAR-1"));
+    }
+
     [Theory]
     [InlineData("CAR-2", 5)] // another car: a new claim to judge
     [InlineData("CAR-1", 11 * 60)] // back after longer than a reconnect: judged again

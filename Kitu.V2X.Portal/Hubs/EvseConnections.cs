@@ -231,10 +231,19 @@ public sealed class EvseConnections
         }
     }
 
+    /// <summary>The link is the EVSE's current one (not one a newer link replaced, not one removed).</summary>
+    public bool IsCurrent(LiveEvse connection) =>
+        connection is not null && live.TryGetValue(connection.EvseId, out var current) && ReferenceEquals(current, connection);
+
     public void Report(LiveEvse connection, StatusMessage status, DateTimeOffset at)
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(status);
+        if (!IsCurrent(connection))
+        {
+            return; // a late report of a replaced or closed link says nothing of the EVSE now
+        }
+
         var before = connection.Status;
         var reportedBefore = connection.ReportedVehicleIdentifier;
         var reported = status is { Plugged: true, VehicleIdentifier: { Length: > 0 } id } ? id : null;

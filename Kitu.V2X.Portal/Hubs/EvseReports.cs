@@ -16,6 +16,11 @@ public sealed class EvseReports(EvseConnections connections, MediatorNotifier no
     {
         ArgumentNullException.ThrowIfNull(evse);
         ArgumentNullException.ThrowIfNull(status);
+        if (!connections.IsCurrent(evse))
+        {
+            return; // a late report of a link that was replaced or has closed
+        }
+
         var now = time.GetUtcNow();
         connections.Report(evse, status, now);
         grid.Report(evse.EvseId, new DerDeviceStatus(
