@@ -193,7 +193,7 @@ public static class AgreementToDischarge
         }
         else if (!evse.LinkCarriesDischarge)
         {
-            Add(ref reasons, ReasonCode.EvseLinkWithoutV2x, $"{evse.Name} speaks OCPP 2.0.1, which cannot carry a discharge: it charges only.");
+            Add(ref reasons, ReasonCode.EvseLinkWithoutV2x, $"{evse.Name} cannot take a discharge over its link (OCPP 2.0.1, or V2X off at the station): it charges only.");
         }
 
         if (!evse.OwnerAllowsDischarge)

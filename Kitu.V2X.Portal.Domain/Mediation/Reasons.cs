@@ -110,7 +110,7 @@ public static class ReasonCatalog
         new(ReasonCode.EvseCurrentNotSupportedByVehicle, "evse.current_not_supported_by_vehicle", RefusingSide.Evse, "The car cannot discharge through this kind of charger (AC or DC)."),
         new(ReasonCode.EvseOutsideSiteHours, "evse.outside_site_hours", RefusingSide.Evse, "The site owner allows discharge only in certain hours, and now is outside them."),
         new(ReasonCode.EvseSiteExportCapReached, "evse.site_export_cap_reached", RefusingSide.Evse, "The site already exports the most its owner allows."),
-        new(ReasonCode.EvseLinkWithoutV2x, "evse.link_without_v2x", RefusingSide.Evse, "The charger is connected over OCPP 2.0.1, which has no way to ask for discharge; it charges normally.") { Clears = false },
+        new(ReasonCode.EvseLinkWithoutV2x, "evse.link_without_v2x", RefusingSide.Evse, "The charger's link cannot carry a discharge — OCPP 2.0.1, or an OCPP 2.1 station that reports V2X off or without central setpoints; it charges normally.") { Clears = false },
         new(ReasonCode.EvseTripped, "evse.tripped", RefusingSide.Evse, "The charger tripped off the grid: the voltage or frequency there went beyond a must-trip or momentary-cessation curve in force (IEEE 1547)."),
         new(ReasonCode.EvseEnteringService, "evse.entering_service", RefusingSide.Evse, "The charger is waiting to enter service again after a cease to energize or a trip (IEEE 1547 enter-service delay and window)."),
         new(ReasonCode.GridCeaseToEnergize, "grid.cease_to_energize", RefusingSide.Grid, "The utility's rules in force say cease to energize (opModEnergize false)."),

@@ -63,8 +63,14 @@ public sealed partial class OcppStation : IEvseLink
 
     public string Transport => session.Version == OcppVersion.V21 ? "ocpp2.1" : "ocpp2.0.1";
 
-    /// <summary>OCPP 2.0.1 has no V2X: such a station charges only.</summary>
-    public bool CarriesDischarge => session.Version == OcppVersion.V21;
+    /// <summary>
+    /// OCPP 2.0.1 has no V2X, and a 2.1 station may report V2X off or without central setpoints (its device model):
+    /// such a station charges only.
+    /// </summary>
+    public bool CarriesDischarge => session.Version == OcppVersion.V21 && state.V2xUsable != false;
+
+    /// <summary>The version can carry V2X and DER controls at all (2.1).</summary>
+    private bool SpeaksV2x => session.Version == OcppVersion.V21;
 
     /// <summary>Registers the link, asks the station what it is doing, and serves it until it goes.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
@@ -107,7 +113,7 @@ public sealed partial class OcppStation : IEvseLink
     public Task GridRulesAsync(GridRulesMessage rules)
     {
         ArgumentNullException.ThrowIfNull(rules);
-        if (CarriesDischarge)
+        if (SpeaksV2x)
         {
             var functions = rules.Functions ?? new Ieee1547Functions { Energize = rules.Energize, Connect = rules.Connect };
             Enqueue(() => SendDerControlsAsync(functions, rules.Controls));
@@ -145,6 +151,12 @@ public sealed partial class OcppStation : IEvseLink
                 }
 
                 live.Hello = Hello();
+                if (SpeaksV2x)
+                {
+                    // What it can do: its device model (V2XChargingCtrlr) comes back as NotifyReport.
+                    Enqueue(() => CallAsync("GetBaseReport", new JsonObject { ["requestId"] = Interlocked.Increment(ref requestIds), ["reportBase"] = "FullInventory" }));
+                }
+
                 return new JsonObject { ["currentTime"] = now, ["interval"] = 300, ["status"] = "Accepted" };
             case "Heartbeat":
                 return new JsonObject { ["currentTime"] = now };
@@ -185,7 +197,10 @@ public sealed partial class OcppStation : IEvseLink
                 return new JsonObject { ["status"] = "Accepted" };
             case "NotifyEVChargingSchedule":
                 return new JsonObject { ["status"] = "Accepted" };
-            case "NotifyReport" or "NotifyDERStartStop" or "NotifyEvent" or "NotifyMonitoringReport" or "FirmwareStatusNotification"
+            case "NotifyReport":
+                TakeReport(payload);
+                return [];
+            case "NotifyDERStartStop" or "NotifyEvent" or "NotifyMonitoringReport" or "FirmwareStatusNotification"
                 or "LogStatusNotification" or "NotifyCustomerInformation" or "NotifyDisplayMessages" or "NotifyChargingLimit"
                 or "ClearedChargingLimit" or "ReportChargingProfiles" or "NotifyPriorityCharging" or "NotifySettlement" or "NotifyQRCodeScanned"
                 or "NotifyPeriodicEventStream" or "OpenPeriodicEventStream" or "ClosePeriodicEventStream" or "BatterySwap" or "PullDynamicScheduleUpdate"
@@ -339,6 +354,56 @@ public sealed partial class OcppStation : IEvseLink
         Report();
     }
 
+    /// <summary>The V2X controller's variables of the station's device model: whether it can follow a discharge profile.</summary>
+    private void TakeReport(JsonElement payload)
+    {
+        if (!payload.TryGetProperty("reportData", out var data))
+        {
+            return;
+        }
+
+        bool? enabled = null, centralSetpoint = null;
+        foreach (var item in data.EnumerateArray())
+        {
+            if (Text(item.GetProperty("component"), "name") != "V2XChargingCtrlr")
+            {
+                continue;
+            }
+
+            var actual = item.GetProperty("variableAttribute").EnumerateArray()
+                .FirstOrDefault(a => (Text(a, "type") ?? "Actual") == "Actual");
+            var value = actual.ValueKind == JsonValueKind.Object ? Text(actual, "value") : null;
+            switch (Text(item.GetProperty("variable"), "name"))
+            {
+                case "Enabled" when value is not null:
+                    enabled = (enabled ?? true) && string.Equals(value, "true", StringComparison.OrdinalIgnoreCase);
+                    break;
+                case "SupportedOperationModes" when value is not null:
+                    centralSetpoint = (centralSetpoint ?? true) && value.Contains("CentralSetpoint", StringComparison.Ordinal);
+                    break;
+            }
+        }
+
+        if (enabled is null && centralSetpoint is null)
+        {
+            return;
+        }
+
+        bool changed;
+        lock (state.Gate)
+        {
+            var usable = enabled != false && centralSetpoint != false;
+            changed = state.V2xUsable != usable;
+            state.V2xUsable = usable;
+        }
+
+        if (changed)
+        {
+            live.Hello = Hello();
+            Report(); // what a decision depends on changed
+        }
+    }
+
     private void TakeDerReport(JsonElement payload)
     {
         var held = new HashSet<string>(StringComparer.Ordinal);
@@ -433,7 +498,7 @@ public sealed partial class OcppStation : IEvseLink
         int evseNumber;
         lock (state.Gate)
         {
-            if (state.Discharge is not null || state.TransactionId is null || !CarriesDischarge)
+            if (state.Discharge is not null || state.TransactionId is null || !SpeaksV2x)
             {
                 return;
             }
@@ -454,13 +519,13 @@ public sealed partial class OcppStation : IEvseLink
             (transaction, modes) = (state.TransactionId, state.CarModes);
         }
 
-        if (!CarriesDischarge || transaction is null || modes.Count == 0)
+        if (!SpeaksV2x || transaction is null || modes.Count == 0)
         {
             return;
         }
 
         // Bidirectional transfer only when the owner allows discharge on this charger (the agreement decides each event).
-        var allowed = modes.Where(m => ownerAllows || !m.Contains("BPT", StringComparison.Ordinal)).ToList();
+        var allowed = modes.Where(m => (ownerAllows && CarriesDischarge) || !m.Contains("BPT", StringComparison.Ordinal)).ToList();
         if (allowed.Count == 0)
         {
             allowed.Add(modes[0].StartsWith("DC", StringComparison.Ordinal) ? "DC" : "AC_three_phase");
@@ -642,7 +707,7 @@ public sealed partial class OcppStation : IEvseLink
     /// <summary>What this station applies of IEEE 1547, as 2030.5 modes for its DERCapability: what OCPP 2.1 carries, less what it said it does not support.</summary>
     private DerControlModes Capabilities()
     {
-        if (!CarriesDischarge)
+        if (!SpeaksV2x)
         {
             return DerControlModes.Basic;
         }

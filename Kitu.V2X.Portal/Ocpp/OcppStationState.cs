@@ -53,6 +53,12 @@ public sealed class OcppStationState
 
     public List<OcppDerAlarm> Alarms { get; } = [];
 
+    /// <summary>
+    /// What the station's device model says of V2X (NotifyReport, V2XChargingCtrlr): false when it reports V2X not
+    /// enabled, or operation modes without CentralSetpoint (it cannot follow the portal's profile); null until it says.
+    /// </summary>
+    public bool? V2xUsable { get; set; }
+
     public bool Plugged => TransactionId is not null || ConnectorStatus == "Occupied";
 
     public bool CarOffersBidirectional => CarModes.Any(m => m.Contains("BPT", StringComparison.Ordinal));

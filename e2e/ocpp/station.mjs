@@ -6,7 +6,7 @@
 // Driven by JSON lines on stdin; reports JSON lines on stdout (see NodeStation.cs):
 //   {"op":"connect"} {"op":"call","id":1,"action":"BootNotification","payload":{…}} {"op":"plug",…} {"op":"unplug"}
 //   {"op":"answer","action":"SetChargingProfile","status":"Rejected"} {"op":"raw","id":2,"text":"…"} {"op":"drop"}
-//   {"op":"flood","count":300} {"op":"state","id":3} {"op":"exit"}
+//   {"op":"v2x","enabled":false} {"op":"flood","count":300} {"op":"state","id":3} {"op":"exit"}
 import { createRequire } from 'node:module';
 import readline from 'node:readline';
 
@@ -38,6 +38,7 @@ const state = {
   der: {},          // controlId -> SetDERControl request
   answers: {},      // action -> status to answer with
   powerW: 0,
+  v2xEnabled: true,  // what its device model says (V2XChargingCtrlr.Enabled)
 };
 
 const client = new RPCClient({
@@ -165,6 +166,36 @@ client.handle('GetDERControl', ({ params }) => {
   return { status: held.length ? 'Accepted' : 'NotFound' };
 });
 
+client.handle('GetBaseReport', ({ params }) => {
+  report('GetBaseReport', params);
+  setTimeout(async () => {
+    try {
+      await client.call('NotifyReport', {
+        requestId: params.requestId,
+        generatedAt: now(),
+        seqNo: 0,
+        tbc: false,
+        reportData: [
+          {
+            component: { name: 'V2XChargingCtrlr', evse: { id: 1 } },
+            variable: { name: 'Enabled' },
+            variableAttribute: [{ type: 'Actual', value: String(state.v2xEnabled), mutability: 'ReadWrite' }],
+          },
+          {
+            component: { name: 'V2XChargingCtrlr', evse: { id: 1 } },
+            variable: { name: 'SupportedOperationModes' },
+            variableAttribute: [{ type: 'Actual', value: 'ChargingOnly,CentralSetpoint,ExternalLimits', mutability: 'ReadOnly' }],
+          },
+        ],
+      });
+      out({ event: 'reportSent', v2xEnabled: state.v2xEnabled });
+    } catch (e) {
+      out({ event: 'log', message: 'NotifyReport: ' + String(e) });
+    }
+  }, 10);
+  return { status: 'Accepted' };
+});
+
 client.handle('TriggerMessage', ({ params }) => {
   report('TriggerMessage', params);
   setTimeout(async () => {
@@ -231,6 +262,9 @@ async function run(command) {
       return {};
     case 'answer':
       state.answers[command.action] = command.status;
+      return {};
+    case 'v2x':
+      state.v2xEnabled = command.enabled;
       return {};
     case 'raw':
       client.sendRaw(command.text);

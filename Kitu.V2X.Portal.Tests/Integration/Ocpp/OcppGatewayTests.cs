@@ -220,6 +220,32 @@ public sealed class OcppGatewayTests(OcppGatewayTests.Portal portal) : IClassFix
     }
 
     [Fact]
+    public async Task An_ocpp_2_1_station_whose_device_model_says_v2x_is_off_charges_only()
+    {
+        var stationId = NewStationId();
+        var rig = await portal.RigAsync(soc: 70, ocppStationId: stationId);
+        var station = await NodeStation.StartAsync(portal.Address, stationId, rig.Secret);
+        await using (rig)
+        await using (station)
+        {
+            await station.RunAsync(new JsonObject { ["op"] = "v2x", ["enabled"] = false });
+            await station.ConnectAsync();
+            await station.BootAsync();
+            await station.UntilReceivedAsync("GetBaseReport", what: "the portal asks for the station's device model");
+            await station.UntilAsync(e => (string?)e["event"] == "reportSent", "the station reports V2X off");
+            var connections = portal.Services.GetRequiredService<EvseConnections>();
+            await rig.UntilAsync(() => connections.Get(rig.EvseId)?.Link.CarriesDischarge == false, "the link no longer carries a discharge");
+
+            await station.PlugAsync(rig.Ev.Identifier, 70, "DC", "DC_BPT");
+            var allowed = await station.UntilReceivedAsync("NotifyAllowedEnergyTransfer");
+            Assert.DoesNotContain(allowed["allowedEnergyTransfer"]!.AsArray(), m => ((string?)m)!.Contains("BPT", StringComparison.Ordinal));
+            await rig.DispatchAsync(kw: 5);
+            await rig.UntilAsync(async () => (await rig.DecisionAsync())?.Reasons.Any(r => r.Id == "evse.link_without_v2x") == true, "the refusal says the link cannot carry it");
+            Assert.DoesNotContain(station.Received("SetChargingProfile"), p => Mode(p) == "CentralSetpoint");
+        }
+    }
+
+    [Fact]
     public async Task Bad_calls_get_their_callerror_and_the_link_goes_on_and_an_oversized_frame_closes_it()
     {
         var (rig, station) = await ConnectedAsync(plug: false);
