@@ -150,7 +150,7 @@ public sealed class OcppGatewayTests(OcppGatewayTests.Portal portal) : IClassFix
             var sandbox = portal.Services.GetRequiredService<SandboxState>();
             var worker = portal.Services.GetRequiredService<Kitu.V2X.Portal.Grid.GridClientWorker>();
             var mrid = sandbox.LimitExport(40, TimeSpan.FromMinutes(10));
-            await worker.PollNowAsync(rig.EvseId, Ct);
+            await rig.UntilAsync(async () => (await worker.PollNowAsync(rig.EvseId, Ct)).Functions.MaxLimitPercent == 40, "the grid layer reads the limit");
 
             var set = await station.UntilReceivedAsync("SetDERControl", c => (string?)c["controlType"] == "LimitMaxDischarge", "the limit reaches the station");
             Assert.Equal(40, (double)set["limitMaxDischarge"]!["pctMaxDischargePower"]!);
@@ -162,7 +162,7 @@ public sealed class OcppGatewayTests(OcppGatewayTests.Portal portal) : IClassFix
             await station.UntilAsync(e => (string?)e["event"] == "reported", "the station reports its controls");
 
             sandbox.Cancel(mrid);
-            await worker.PollNowAsync(rig.EvseId, Ct);
+            await rig.UntilAsync(async () => (await worker.PollNowAsync(rig.EvseId, Ct)).Functions.MaxLimitPercent is null, "the grid layer reads the cancellation");
             await station.UntilReceivedAsync("ClearDERControl", c => (string?)c["controlId"] == OcppDerControls.IdFor("LimitMaxDischarge"), "the limit is cleared when it ends");
             await rig.UntilAsync(async () => !(await station.StateAsync())["der"]!.AsArray().Any(c => (string?)c == OcppDerControls.IdFor("LimitMaxDischarge")), "the station no longer holds the limit");
         }
