@@ -26,6 +26,7 @@ public sealed class OcppTests(PortalFixture portal)
         await fleet.Locator("[data-testid='add-evse']").ClickAsync();
         var details = fleet.Locator("[data-testid='credentials']");
         await Assertions.Expect(details).ToBeVisibleAsync(new() { Timeout = 15_000 });
+        await Assertions.Expect(details).ToBeInViewportAsync(); // shown under a long lot: brought into view
         await Assertions.Expect(details.Locator("[data-testid='ocpp-url']")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^wss?://[^/]+/ocpp$"));
         await Assertions.Expect(details).ToContainTextAsync(stationId);
         Assert.Equal(40, (await details.Locator("[data-testid='secret']").TextContentAsync())!.Length);

@@ -43,6 +43,12 @@ public sealed partial class SiteDetail
     [Inject]
     private NavigationManager Navigation { get; set; } = default!;
 
+    [Inject]
+    private IScrollManager Scroll { get; set; } = default!;
+
+    /// <summary>New connection details were just shown: bring them into view (they sit under a long lot).</summary>
+    private bool showCredentials;
+
     protected override async Task OnInitializedAsync()
     {
         await SignedInAsync();
@@ -183,7 +189,18 @@ public sealed partial class SiteDetail
     {
         messages.Clear();
         credentials = issued;
+        showCredentials = true;
         await RefreshAsync(full: true);
+    }
+
+    protected override async Task OnAfterRenderAsync(bool firstRender)
+    {
+        await base.OnAfterRenderAsync(firstRender);
+        if (showCredentials && credentials is not null)
+        {
+            showCredentials = false;
+            await Scroll.ScrollIntoViewAsync("[data-testid='credentials']", ScrollBehavior.Smooth);
+        }
     }
 
     private async Task RotateAsync(LotRow row)
@@ -195,6 +212,7 @@ public sealed partial class SiteDetail
 
         messages.Clear();
         credentials = await Use<SiteAdministration, EvseCredentials?>((s, ct) => s.RotateSecretAsync(UserId, row.EvseId, HubUrl, ct));
+        showCredentials = credentials is not null;
     }
 
     private async Task RemoveAsync(LotRow row)
