@@ -263,47 +263,6 @@ public sealed partial class GridClientWorker : BackgroundService
         await base.StopAsync(cancellationToken);
     }
 
-    /// <summary>
-    /// The rules in force of every integrated EVSE, for a restart to go on with: those that changed within a second
-    /// (a portal killed just after its sessions first read their servers still restarts with them), and all of them
-    /// every half minute (their validity moves on with every good read).
-    /// </summary>
-    private async Task SnapshotLoopAsync(CancellationToken stoppingToken)
-    {
-        var full = time.GetUtcNow() + SnapshotEvery;
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await Task.Delay(TimeSpan.FromSeconds(1), time, stoppingToken);
-                if (time.GetUtcNow() >= full)
-                {
-                    full = time.GetUtcNow() + SnapshotEvery;
-                    changedSinceSnapshot.Clear();
-                    await SnapshotAsync(stoppingToken);
-                }
-                else if (!changedSinceSnapshot.IsEmpty)
-                {
-                    var ids = changedSinceSnapshot.Keys.ToList();
-                    foreach (var id in ids)
-                    {
-                        changedSinceSnapshot.TryRemove(id, out _);
-                    }
-
-                    await SnapshotAsync(stoppingToken, ids);
-                }
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex) when (ex is System.Data.Common.DbException or DbUpdateException or InvalidOperationException or LinqToDB.LinqToDBException)
-            {
-                LogSnapshotFailed(ex);
-            }
-        }
-    }
-
     private static readonly TimeSpan SnapshotEvery = TimeSpan.FromSeconds(30);
 
     /// <summary>Every second: rules an EVSE-resident client reported that have outlived their validity turn stale.</summary>
@@ -321,33 +280,6 @@ public sealed partial class GridClientWorker : BackgroundService
         {
             // stopping
         }
-    }
-
-    /// <summary>Replaces the kept rules of every EVSE, or only of <paramref name="only"/>.</summary>
-    private async Task SnapshotAsync(CancellationToken cancellationToken, IReadOnlyList<Guid>? only = null)
-    {
-        var now = time.GetUtcNow();
-        var wanted = only?.ToHashSet();
-        var rows = scheduler.All
-            .Select(s => (s.Rules, Until: s.RestorableUntil))
-            .Concat(Residents.Valid(now).Select(r => (Rules: r, Until: (DateTimeOffset?)r.ValidUntil)))
-            .Where(x => x.Until > now && (wanted is null || wanted.Contains(x.Rules.EvseId)))
-            .Select(x => new GridRulesSnapshot { EvseId = x.Rules.EvseId, RulesJson = System.Text.Json.JsonSerializer.Serialize(x.Rules, SnapshotJson), TakenAt = now, RestorableUntil = x.Until!.Value })
-            .ToList();
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<GridDbContext>();
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        if (only is null)
-        {
-            await db.GridRulesSnapshots.ExecuteDeleteAsync(cancellationToken);
-        }
-        else
-        {
-            await db.GridRulesSnapshots.Where(s => EF.Parameter(only).Contains(s.EvseId)).ExecuteDeleteAsync(cancellationToken);
-        }
-
-        await db.InsertAllAsync(rows, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
     }
 
     private static readonly System.Text.Json.JsonSerializerOptions SnapshotJson = new(System.Text.Json.JsonSerializerDefaults.Web);
@@ -392,9 +324,6 @@ public sealed partial class GridClientWorker : BackgroundService
 
     [LoggerMessage(LogLevel.Information, "Grid client sessions started for {Count} bound EVSEs ({Restored} with the rules they had before the restart)")]
     private partial void LogLoaded(int count, int restored);
-
-    [LoggerMessage(LogLevel.Warning, "Could not keep the grid rules for a restart")]
-    private partial void LogSnapshotFailed(Exception ex);
 
     [LoggerMessage(LogLevel.Information, "EVSE {EvseId} at {Server}: {Integration} {Detail}")]
     private partial void LogStatus(Guid evseId, string? server, GridIntegration integration, string? detail);

@@ -7,28 +7,6 @@ using Microsoft.AspNetCore.SignalR.Client;
 
 namespace Kitu.V2X.Portal.Simulation;
 
-/// <summary>An EV plugged into a virtual EVSE: its identifier, battery and SoC.</summary>
-public sealed class VirtualEv(string identifier, double batteryKwh, double socPercent, bool j3072Capable)
-{
-    public string Identifier { get; } = identifier;
-
-    public double BatteryKwh { get; } = batteryKwh;
-
-    public bool J3072Capable { get; } = j3072Capable;
-
-    public double SocPercent { get; set; } = socPercent;
-}
-
-/// <summary>Ways a virtual EVSE can misbehave, for tests of the mediator's checks.</summary>
-public sealed class Misbehaviour
-{
-    /// <summary>Receives commands but never acks or runs them.</summary>
-    public bool IgnoreCommands { get; set; }
-
-    /// <summary>Acks and reports running, but reports this power instead of the commanded one.</summary>
-    public double? ReportPowerKw { get; set; }
-}
-
 /// <summary>
 /// A virtual EVSE with an optional EV: a real SignalR client over the network that says hello, reports status,
 /// executes discharge commands with its own checks (grid rules, owner policy, a plugged vehicle), moves the EV's SoC
@@ -36,7 +14,7 @@ public sealed class Misbehaviour
 /// inverter applies every IEEE 1547 function in force at a simulated grid voltage and frequency
 /// (<see cref="SimulatedInverter"/>), which it reports.
 /// </summary>
-public sealed class VirtualEvse : IAsyncDisposable
+public sealed partial class VirtualEvse : IAsyncDisposable
 {
     private readonly Lock gate = new();
     private readonly HubConnection connection;
@@ -367,152 +345,6 @@ public sealed class VirtualEvse : IAsyncDisposable
         await connection.InvokeAsync(nameof(EvseHub.Ack), command.CommandId);
         Acked?.Invoke(command.CommandId);
         await ReportAsync(); // a new command, or a renewal that may change the power
-    }
-
-    /// <summary>
-    /// The plugged car asks to discharge for a command it received over its maker's telematics link (seed A.2.2).
-    /// The EVSE applies the same checks as for its own commands — grid integration and rules, its owner's policy —
-    /// and returns its reason when it cannot support discharge; a repeated command id only extends the deadline.
-    /// </summary>
-    public async Task<string?> EvRequestsDischargeAsync(VehicleCommandMessage command)
-    {
-        ArgumentNullException.ThrowIfNull(command);
-        string? refusal;
-        lock (gate)
-        {
-            if (active is { ByEv: true } running && running.Id == command.CommandId)
-            {
-                active = running with { Deadline = command.FailSafeDeadline > running.Deadline ? command.FailSafeDeadline : running.Deadline, Kw = Math.Min(command.Kw, maxDischargeKw) };
-                ApplyCap(time.GetUtcNow());
-                return null;
-            }
-
-            refusal = Ev is null || !string.Equals(Ev.Identifier, command.VehicleIdentifier, StringComparison.OrdinalIgnoreCase)
-                ? EvseRejectReasons.NoVehicle
-                : OwnChecks(command.Kw);
-            if (refusal is null)
-            {
-                var kw = Math.Min(command.Kw, maxDischargeKw);
-                active = (command.CommandId, kw, command.Until, command.FailSafeDeadline, true);
-                ApplyCap(time.GetUtcNow());
-            }
-        }
-
-        if (refusal is null)
-        {
-            await ReportAsync();
-        }
-
-        return refusal;
-    }
-
-    /// <summary>The car stops discharging for its command (its maker's link said stop, or it judged it not followed).</summary>
-    public async Task EvStopsAsync(Guid commandId)
-    {
-        lock (gate)
-        {
-            if (active is not { ByEv: true } running || running.Id != commandId)
-            {
-                return;
-            }
-
-            active = null;
-            PowerKw = 0;
-        }
-
-        await ReportAsync();
-    }
-
-    /// <summary>Why the EVSE last ended discharge a car was running through it (its reason code), if it did.</summary>
-    public string? CarDischargeEndedBecause { get; private set; }
-
-    /// <summary>The command the car is discharging for through this EVSE, with the power measured, if any.</summary>
-    public (Guid CommandId, double PowerKw)? EvDischarge
-    {
-        get
-        {
-            lock (gate)
-            {
-                return active is { ByEv: true } a ? (a.Id, PowerKw) : null;
-            }
-        }
-    }
-
-    /// <summary>
-    /// Discharge a car runs through this EVSE ends here when the grid's rules or the owner's policy stop allowing it:
-    /// the EVSE enforces them whoever commands (the car then reports its command not followed).
-    /// </summary>
-    private async Task EnforceOnCarDischargeAsync()
-    {
-        lock (gate)
-        {
-            if (active is not { ByEv: true } running)
-            {
-                return;
-            }
-
-            active = null;
-            var refusal = OwnChecks(running.Kw);
-            if (refusal is null)
-            {
-                active = running;
-                return;
-            }
-
-            PowerKw = 0;
-            CarDischargeEndedBecause = refusal;
-        }
-
-        await ReportAsync();
-    }
-
-    /// <summary>The EVSE's own reasons to refuse (seed §2.6): it enforces the grid rules and its owner's policy itself.</summary>
-    private string? OwnChecks(DischargeCommandMessage command) => Ev is null ? EvseRejectReasons.NoVehicle : OwnChecks(command.Kw);
-
-    private string? OwnChecks(double commandKw)
-    {
-        if (active is not null)
-        {
-            return EvseRejectReasons.Busy;
-        }
-
-        if (Grid is not { Integrated: true } grid)
-        {
-            return EvseRejectReasons.NotGridIntegrated;
-        }
-
-        var now = time.GetUtcNow();
-        if (grid.Energize != false && grid.Connect != false && (inverter.OutOfService || inverter.Ramping(now)))
-        {
-            return inverter.Tripped is not null ? EvseRejectReasons.Tripped : EvseRejectReasons.EnteringService;
-        }
-
-        var cap = inverter.ExportCapKw(now);
-        if (grid.Energize == false || grid.Connect == false || cap <= 0 || commandKw > Math.Min(cap, grid.ExportLimitKw ?? double.MaxValue) + 1e-6)
-        {
-            return EvseRejectReasons.GridForbidsExport;
-        }
-
-        return Policy is { AllowDischarge: true } ? null : EvseRejectReasons.OwnerForbids;
-    }
-
-    /// <summary>
-    /// The EVSE enforces the grid's functions whoever commands: the power of a running discharge never exceeds the
-    /// inverter's export cap at the measured grid, and the reactive power follows the function in force. True when
-    /// the power changed (worth a status report).
-    /// </summary>
-    private bool ApplyCap(DateTimeOffset now)
-    {
-        var before = PowerKw;
-        var cap = inverter.ExportCapKw(now);
-        PowerKw = active is { } a ? -Math.Min(a.Kw, cap) : 0;
-        if (active is { } held && cap < held.Kw)
-        {
-            HeldToKw = cap;
-        }
-
-        ReactiveKvar = inverter.ReactiveKvar(-PowerKw);
-        return Math.Abs(before - PowerKw) > 1e-6;
     }
 
     private async Task OnStopAsync(StopMessage stop)
