@@ -30,7 +30,16 @@ public sealed class CarMakerTests(PortalFixture portal)
             // Which vans take part depends on what else runs (another test's utility event comes first for them);
             // what must hold: cars discharge for it, and together never more than the 10 kW asked for.
             var summary = program.Locator("[data-testid='monitor-summary']");
-            await Assertions.Expect(summary).ToContainTextAsync(new System.Text.RegularExpressions.Regex("[1-9][0-9]* discharging"), new() { Timeout = 20_000 });
+            try
+            {
+                await Assertions.Expect(summary).ToContainTextAsync(new System.Text.RegularExpressions.Regex("[1-9][0-9]* discharging"), new() { Timeout = 20_000 });
+            }
+            catch (PlaywrightException e)
+            {
+                // Say why the cars refused: the reasons are what tells a real fault from another test's leftovers.
+                var refusals = await program.Locator("[data-testid='monitor-refusal']").AllTextContentsAsync();
+                throw new Xunit.Sdk.XunitException($"{e.Message}\nrefusals:\n{string.Join("\n", refusals)}");
+            }
             var achieved = System.Text.RegularExpressions.Regex.Match((await summary.TextContentAsync())!, "([0-9.]+) kW achieved");
             Assert.True(achieved.Success && double.Parse(achieved.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) <= 10.01, $"achieved: {achieved.Value}");
             await Assertions.Expect(program.Locator("[data-testid='monitor-commands']")).ToContainTextAsync("Running");

@@ -89,6 +89,9 @@ public static class PortalPages
     public static async Task CancelUtilityEventAsync(PortalFixture portal)
     {
         var page = await OpenAsAsync(portal, "operator@demo.kitu", "/dispatch", 1280, 800);
+        // The shell turns interactive before the programs have loaded: counting the cancel buttons then would find none
+        // and leave the event in force (the cars then refuse the next test's program as busy with this one).
+        await page.Locator("[data-testid='program']").First.WaitForAsync();
         var cancel = page.Locator("[data-testid='cancel-event']");
         while (await cancel.CountAsync() > 0)
         {
