@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test suite of the portal on a fresh machine: installs what it needs (Debian Chromium and
-# fonts for the browser tests, the Node packages of e2e/package-lock.json), builds once, runs unit, integration, component (bUnit), architecture and
-# Playwright e2e tests, prints a count per suite and ends with the line "N passed, N failed".
+# fonts for the browser tests, the Node packages of e2e/package-lock.json, Debian's PostgreSQL and Redis for the
+# scale-out suites), builds once, runs unit, integration, component (bUnit), architecture and Playwright e2e tests,
+# then the integration suite again on a throwaway PostgreSQL, prints a count per suite and ends with the line
+# "N passed, N failed".
 # Exits non-zero when a test fails or when no test ran.
 set -uo pipefail
 cd "$(dirname "$0")"
@@ -44,6 +46,25 @@ if ! ensure_node_packages; then
   exit 1
 fi
 
+# PostgreSQL and Redis, from Debian's packages, for the suites that run the portal at scale. The packages' own
+# servers are not used: this run starts throwaway ones on loopback (below) and removes them at the end.
+ensure_services() {
+  local need="" sudo=""
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need="$need postgresql"
+  command -v redis-server >/dev/null 2>&1 || need="$need redis-server"
+  [ -z "$need" ] && return 0
+  echo "== Installing$need with apt"
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq $need >/dev/null 2>&1
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && command -v redis-server >/dev/null 2>&1
+}
+
+if ! ensure_services; then
+  echo "Could not install PostgreSQL and Redis (apt-get install postgresql redis-server)."
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
 echo "== Building ($CONFIGURATION)"
 if ! dotnet build Kitu.V2X.Portal.sln -c "$CONFIGURATION" -nologo -v q -clp:ErrorsOnly; then
   echo "Build failed."
@@ -54,11 +75,12 @@ fi
 rm -rf "$RESULTS" && mkdir -p "$RESULTS"
 crashed=0
 
-# run_assembly NAME DLL: runs one xUnit v3 test assembly with its in-process runner, writing xUnit XML.
+# run_assembly NAME DLL [ARGS]: runs one xUnit v3 test assembly with its in-process runner, writing xUnit XML.
 run_assembly() {
   local name="$1" dll="$2"
+  shift 2
   echo "== Running $name"
-  if ! dotnet "$dll" -xml "$RESULTS/$name.xml" -noColor -noLogo >"$RESULTS/$name.log" 2>&1; then
+  if ! dotnet "$dll" -xml "$RESULTS/$name.xml" -noColor -noLogo "$@" >"$RESULTS/$name.log" 2>&1; then
     # Each failure with its message and the first lines of its stack, so a CI log says why.
     grep -E -A 12 '\[FAIL\]' "$RESULTS/$name.log" | grep -v 'Total:' | head -150
     grep -E 'Total:' "$RESULTS/$name.log"
@@ -72,8 +94,51 @@ run_assembly() {
   fi
 }
 
+# Throwaway PostgreSQL and Redis servers on free loopback ports, in a scratch folder removed at exit. initdb refuses
+# to run as root: as root, the servers run as the packages' postgres user.
+SCRATCH="$(mktemp -d /tmp/kitu-test-XXXXXX)"
+chmod 755 "$SCRATCH"
+PG_BIN="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)"
+as_postgres() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+free_port() { local p=$1; while (echo >"/dev/tcp/127.0.0.1/$p") 2>/dev/null; do p=$((p + 1)); done; echo "$p"; }
+stop_services() {
+  [ -f "$SCRATCH/pg/data/postmaster.pid" ] && as_postgres "$PG_BIN/pg_ctl" -D "$SCRATCH/pg/data" -m immediate stop >/dev/null 2>&1
+  [ -f "$SCRATCH/redis.pid" ] && kill "$(cat "$SCRATCH/redis.pid")" 2>/dev/null
+  rm -rf "$SCRATCH"
+}
+trap stop_services EXIT
+start_services() {
+  PG_PORT="$(free_port 55432)"
+  mkdir -p "$SCRATCH/pg" && { [ "$(id -u)" -ne 0 ] || chown postgres "$SCRATCH/pg"; }
+  as_postgres "$PG_BIN/initdb" -D "$SCRATCH/pg/data" -A trust -U postgres --no-sync >"$SCRATCH/initdb.log" 2>&1 || { cat "$SCRATCH/initdb.log"; return 1; }
+  # Durability off: the server is thrown away after the run.
+  as_postgres "$PG_BIN/pg_ctl" -D "$SCRATCH/pg/data" -l "$SCRATCH/pg/server.log" -w -t 60 \
+    -o "-p $PG_PORT -k $SCRATCH/pg -c listen_addresses=127.0.0.1 -c max_connections=500 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+    start >/dev/null || { tail -20 "$SCRATCH/pg/server.log"; return 1; }
+  REDIS_PORT="$(free_port 56379)"
+  redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no --daemonize yes \
+    --pidfile "$SCRATCH/redis.pid" --logfile "$SCRATCH/redis.log" --dir "$SCRATCH" || return 1
+  echo "   PostgreSQL on 127.0.0.1:$PG_PORT, Redis on 127.0.0.1:$REDIS_PORT"
+}
+
+echo "== Starting PostgreSQL and Redis"
+services=0
+if start_services; then
+  services=1
+  export KITU_TEST_REDIS="127.0.0.1:$REDIS_PORT" # the scale-out tests' Redis
+else
+  echo "Could not start PostgreSQL and Redis."
+  crashed=$((crashed + 1))
+fi
+
 run_assembly tests "Kitu.V2X.Portal.Tests/bin/$CONFIGURATION/net10.0/Kitu.V2X.Portal.Tests.dll"
 run_assembly e2e "e2e/Kitu.V2X.Portal.E2E/bin/$CONFIGURATION/net10.0/Kitu.V2X.Portal.E2E.dll"
+
+if [ "$services" -eq 1 ]; then
+  # The integration suite once more, every portal it starts on PostgreSQL (two databases per portal).
+  KITU_TEST_POSTGRES="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Maximum Pool Size=20" \
+    run_assembly tests-postgresql "Kitu.V2X.Portal.Tests/bin/$CONFIGURATION/net10.0/Kitu.V2X.Portal.Tests.dll" -filter "/*/Kitu.V2X.Portal.Tests.Integration*"
+fi
 
 # Benchmark harness smoke: each scenario runs briefly in Release; it checks the harness works, not timings.
 bench_passed=0
@@ -99,21 +164,25 @@ else
 fi
 
 # One line per suite: the test namespace under Kitu.V2X.Portal.Tests (Domain, Integration, Components,
-# Architecture, ...) and e2e. Errors in fixtures count as failures.
+# Architecture, ...), e2e, and the integration suite's run on PostgreSQL. Errors in fixtures count as failures.
 echo
 echo "== Results per suite"
-cat "$RESULTS"/*.xml 2>/dev/null | grep -o '<test [^>]*>' | awk '
-  {
-    type = ""; result = "";
-    if (match($0, / type="[^"]*"/)) type = substr($0, RSTART + 7, RLENGTH - 8);
-    if (match($0, / result="[^"]*"/)) result = substr($0, RSTART + 9, RLENGTH - 10);
-    n = split(type, part, ".");
-    suite = (part[4] == "E2E") ? "e2e (Playwright)" : part[5];
-    if (result == "Pass") pass[suite]++; else if (result == "Skip") skip[suite]++; else fail[suite]++;
-    seen[suite] = 1;
-  }
-  END { for (s in seen) printf "  %-20s %4d passed, %d failed, %d skipped\n", s, pass[s], fail[s], skip[s]; }' | sort
-printf "  %-20s %4d passed, %d failed, %d skipped\n" "bench (smoke)" "$bench_passed" "$bench_failed" 0
+for xml in "$RESULTS"/*.xml; do
+  [ -f "$xml" ] || continue
+  engine=""
+  case "$xml" in *-postgresql.xml) engine=" (PostgreSQL)" ;; esac
+  grep -o '<test [^>]*>' "$xml" | awk -v engine="$engine" '
+    {
+      type = ""; result = "";
+      if (match($0, / type="[^"]*"/)) type = substr($0, RSTART + 7, RLENGTH - 8);
+      if (match($0, / result="[^"]*"/)) result = substr($0, RSTART + 9, RLENGTH - 10);
+      n = split(type, part, ".");
+      print ((part[4] == "E2E") ? "e2e (Playwright)" : part[5] engine) "\t" result;
+    }'
+done | awk -F'\t' '
+  { if ($2 == "Pass") pass[$1]++; else if ($2 == "Skip") skip[$1]++; else fail[$1]++; seen[$1] = 1 }
+  END { for (s in seen) printf "  %-24s %4d passed, %d failed, %d skipped\n", s, pass[s], fail[s], skip[s]; }' | sort
+printf "  %-24s %4d passed, %d failed, %d skipped\n" "bench (smoke)" "$bench_passed" "$bench_failed" 0
 
 # Totals from each assembly's own counts; errors (a fixture that failed) count as failures.
 read -r passed failed skipped < <(cat "$RESULTS"/*.xml 2>/dev/null | grep -o '<assembly [^>]*>' | awk '

@@ -12,6 +12,8 @@ builder.AddPortalData();
 builder.AddPortalIdentity();
 builder.AddPortalUi();
 builder.AddPortalHealth();
+builder.AddPortalTelemetry();
+builder.AddPortalScaleOut();
 builder.AddDemoMode();
 builder.AddGridSecurity();
 builder.AddPortalSites();
@@ -21,6 +23,7 @@ builder.AddOperatorApi();
 
 var app = builder.Build();
 app.UseDrainingOnShutdown();
+app.UsePortalTelemetry();
 app.UseEvseLinks();
 app.UseOcppLinks();
 app.UseOperatorApiLogging();

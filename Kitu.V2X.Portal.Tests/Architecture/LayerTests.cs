@@ -104,7 +104,7 @@ public sealed class LayerTests
     [Fact]
     public void The_grid_store_maps_only_grid_security_types()
     {
-        using var db = new GridDbContext(new DbContextOptionsBuilder<GridDbContext>().UseSqlite("Data Source=:memory:").Options);
+        using var db = new GridDbContext(new DbContextOptionsBuilder<GridDbContext>().UseStore(StorageProvider.Sqlite, "Data Source=:memory:").Options);
 
         var entityTypes = db.Model.GetEntityTypes().Select(e => e.ClrType).ToList();
 
@@ -116,7 +116,7 @@ public sealed class LayerTests
     public void The_grid_store_has_no_column_that_could_hold_personal_data()
     {
         string[] personal = ["email", "phone", "address", "driver", "vehicle", "vin", "user", "person", "owner", "firstname", "lastname", "birth", "payment", "card"];
-        using var db = new GridDbContext(new DbContextOptionsBuilder<GridDbContext>().UseSqlite("Data Source=:memory:").Options);
+        using var db = new GridDbContext(new DbContextOptionsBuilder<GridDbContext>().UseStore(StorageProvider.Sqlite, "Data Source=:memory:").Options);
 
         var columns = db.Model.GetEntityTypes().SelectMany(e => e.GetProperties().Select(p => $"{e.GetTableName()}.{p.GetColumnName()}")).ToList();
 

@@ -35,6 +35,7 @@ public sealed class HealthTests : IAsyncLifetime
     [Fact]
     public async Task Readyz_answers_503_with_the_reason_when_the_grid_database_cannot_be_opened()
     {
+        Assert.SkipWhen(PortalFactory.Engine != StorageProvider.Sqlite, "Damages the grid store's SQLite file; on PostgreSQL the server being gone is the case (the scale-out tests).");
         var client = factory.CreateClient();
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/readyz", TestContext.Current.CancellationToken)).StatusCode);
         var gridFile = new SqliteConnectionStringBuilder(factory.Services.GetRequiredService<PortalStorage>().GridConnectionString).DataSource;

@@ -1,12 +1,16 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Kitu.V2X.Portal.Data;
 using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
 
 namespace Kitu.V2X.Portal.Tests.Integration;
 
 /// <summary>
 /// The real portal in-process (TestServer) over its own temporary data directory, so every test class
-/// starts from fresh SQLite files, migrated and, in demo mode, seeded.
+/// starts from fresh SQLite files, migrated and, in demo mode, seeded. With <c>KITU_TEST_POSTGRES</c> set (a
+/// connection string to a throwaway PostgreSQL server, as test.sh starts one), the stores are instead two new PostgreSQL
+/// databases named after the data directory — a restart over the same directory finds the same databases.
 /// </summary>
 public class PortalFactory : WebApplicationFactory<Program>
 {
@@ -35,7 +39,26 @@ public class PortalFactory : WebApplicationFactory<Program>
         builder.UseSetting("Simulation:Enabled", "false");
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         builder.UseSetting("Accounts:AttemptsPerMinute", "10000"); // tests log in from one address; the limit has tests of its own
+        if (PostgreSqlServer is not null)
+        {
+            builder.UseSetting("Storage:Provider", "PostgreSql");
+            builder.UseSetting("ConnectionStrings:Portal", ConnectionString("portal"));
+            builder.UseSetting("ConnectionStrings:Grid", ConnectionString("grid"));
+        }
     }
+
+    /// <summary>The engine this portal's stores run on.</summary>
+    public static StorageProvider Engine => PostgreSqlServer is null ? StorageProvider.Sqlite : StorageProvider.PostgreSql;
+
+    /// <summary>This portal's grid store, opened outside its host (which may have stopped).</summary>
+    public GridDbContext OpenGridStore() => new(new DbContextOptionsBuilder<GridDbContext>().UseStore(Engine, ConnectionString("grid")).Options);
+
+    /// <summary>A store's connection string: its SQLite file in the data directory, or its PostgreSQL database named after that directory.</summary>
+    private string ConnectionString(string store) =>
+        PostgreSqlServer is { } server ? $"{server};Database=kitu_{Path.GetFileName(DataDirectory)}_{store}" : $"Data Source={Path.Combine(DataDirectory, store + ".db")}";
+
+    /// <summary>The throwaway PostgreSQL server the suite runs on, or null for SQLite (the default).</summary>
+    public static string? PostgreSqlServer => Environment.GetEnvironmentVariable("KITU_TEST_POSTGRES") is { Length: > 0 } s ? s : null;
 
     public override async ValueTask DisposeAsync()
     {

@@ -1,13 +1,20 @@
 using Kitu.V2X.Portal.Domain.ConsumerSupport;
 using Kitu.V2X.Portal.Domain.Mediation;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 
 namespace Kitu.V2X.Portal.Data;
 
-/// <summary>The Consumer Support Layer's store: accounts, and (later) sites, vehicles, programs, consent.</summary>
-public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) : IdentityDbContext<PortalUser>(options)
+/// <summary>
+/// The Consumer Support Layer's store: accounts, sites, vehicles, programs, consent, the command outbox; on PostgreSQL
+/// also the data-protection key ring that the instances share.
+/// </summary>
+public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) : IdentityDbContext<PortalUser>(options), IDataProtectionKeyContext
 {
+    /// <summary>The shared key ring (PostgreSQL only: on SQLite it stays in the data folder, and this table is empty).</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
     public DbSet<Site> Sites => Set<Site>();
 
     public DbSet<Evse> Evses => Set<Evse>();

@@ -14,9 +14,13 @@ public sealed class PortalStorage
         var configured = options.Value.DataDirectory;
         DataDirectory = Path.GetFullPath(Path.IsPathRooted(configured) ? configured : Path.Combine(environment.ContentRootPath, configured));
         PrivateFolders.Create(DataDirectory);
-        PortalConnectionString = configuration.GetConnectionString("Portal") is { Length: > 0 } portal ? portal : SqliteFile("portal.db");
-        GridConnectionString = configuration.GetConnectionString("Grid") is { Length: > 0 } grid ? grid : SqliteFile("grid.db");
+        Provider = options.Value.Provider;
+        PortalConnectionString = ConnectionString(configuration, "Portal", "portal.db");
+        GridConnectionString = ConnectionString(configuration, "Grid", "grid.db");
     }
+
+    /// <summary>The engine of both stores.</summary>
+    public StorageProvider Provider { get; }
 
     public string DataDirectory { get; }
 
@@ -26,5 +30,9 @@ public sealed class PortalStorage
 
     public string KeysDirectory => Path.Combine(DataDirectory, "keys");
 
-    private string SqliteFile(string name) => $"Data Source={Path.Combine(DataDirectory, name)}";
+    /// <summary>The configured connection string of a store; on SQLite, its file in the data directory when none is given.</summary>
+    private string ConnectionString(IConfiguration configuration, string store, string sqliteFile) =>
+        configuration.GetConnectionString(store) is { Length: > 0 } configured ? configured
+        : Provider == StorageProvider.Sqlite ? $"Data Source={Path.Combine(DataDirectory, sqliteFile)}"
+        : throw new InvalidOperationException($"Storage:Provider is {Provider}: set ConnectionStrings:{store} (for example \"Host=db;Database=kitu_{store.ToLowerInvariant()};Username=kitu;Password=…\"). The portal and grid stores are separate databases.");
 }

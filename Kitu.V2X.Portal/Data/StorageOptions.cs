@@ -5,6 +5,13 @@ public sealed class StorageOptions
 {
     public const string Section = "Storage";
 
+    /// <summary>
+    /// The engine of both stores: <see cref="StorageProvider.Sqlite"/> (files in <see cref="DataDirectory"/>, the default)
+    /// or <see cref="StorageProvider.PostgreSql"/> (connection strings <c>ConnectionStrings:Portal</c> and
+    /// <c>ConnectionStrings:Grid</c>, required), for several portal instances sharing one database.
+    /// </summary>
+    public StorageProvider Provider { get; set; } = StorageProvider.Sqlite;
+
     /// <summary>Folder of the SQLite files and the data-protection keys; relative paths are under the content root.</summary>
     public string DataDirectory { get; set; } = "App_Data";
 
@@ -15,4 +22,11 @@ public sealed class StorageOptions
     public string? KeyProtectionCertificate { get; set; }
 
     public string? KeyProtectionCertificatePassword { get; set; }
+}
+
+/// <summary>The database engines the portal's stores run on; each has its own migrations.</summary>
+public enum StorageProvider
+{
+    Sqlite,
+    PostgreSql,
 }

@@ -17,11 +17,13 @@ public sealed class DischargeMediator : IDisposable
     private readonly CommandRelay relay;
     private readonly MediatorNotifier notifier;
     private readonly TimeProvider time;
+    private readonly Telemetry.PortalMeters meters;
     private volatile TaskCompletionSource nudge = NewSignal();
     private volatile TaskCompletionSource watchNudge = NewSignal();
 
-    public DischargeMediator(IServiceScopeFactory scopes, LiveCommands live, CommandRelay relay, MediatorNotifier notifier, TimeProvider time, DischargePass pass)
+    public DischargeMediator(IServiceScopeFactory scopes, LiveCommands live, CommandRelay relay, MediatorNotifier notifier, TimeProvider time, DischargePass pass, Telemetry.PortalMeters meters)
     {
+        this.meters = meters;
         this.scopes = scopes;
         this.live = live;
         this.relay = relay;
@@ -141,9 +143,11 @@ public sealed class DischargeMediator : IDisposable
     internal async Task RunPassAsync(bool urgent, CancellationToken cancellationToken)
     {
         await gate.WaitAsync(cancellationToken);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
             await Pass.RunAsync(urgent, cancellationToken);
+            meters.Pass(System.Diagnostics.Stopwatch.GetElapsedTime(started));
         }
         finally
         {

@@ -8,7 +8,7 @@ namespace Kitu.V2X.Portal.Extensions;
 
 internal static class HealthExtensions
 {
-    private const string Ready = "ready";
+    public const string Ready = "ready";
 
     public static WebApplicationBuilder AddPortalHealth(this WebApplicationBuilder builder)
     {

@@ -189,6 +189,7 @@ public sealed class GridSessionScheduler(int maxConcurrentPolls, TimeProvider ti
                 {
                     var rules = await entry.Session.PollAsync(cancellationToken, refreshAll);
                     entry.Lane.Record(entry.Session.LastError is null, time.GetUtcNow());
+                    GridMeters.Poll(entry.Session.ServerName, entry.Session.LastError is null);
                     Publish(entry, rules);
                 }
                 finally

@@ -102,7 +102,7 @@ public sealed partial class VehicleClaims(EvseConnections connections, IServiceS
                 {
                     await JudgeAsync(batch, stoppingToken);
                 }
-                catch (Exception ex) when (ex is DbUpdateException or InvalidOperationException or Microsoft.Data.Sqlite.SqliteException)
+                catch (Exception ex) when (ex is DbUpdateException or InvalidOperationException or System.Data.Common.DbException)
                 {
                     LogJudgeFailed(ex, batch.Count);
                 }

@@ -22,9 +22,12 @@ public sealed partial class OcppStation
             }
         }
 
+        // A report answers the GetDERControl of its requestId: only controls set before that request was sent can be
+        // missing from it (a late report of an earlier request would else undo a control set since).
+        var answers = payload.TryGetProperty("requestId", out var r) && r.ValueKind == JsonValueKind.Number && r.TryGetInt32(out var n) ? n : int.MaxValue;
         lock (state.Gate)
         {
-            state.DerMissing = [.. state.DerHeld.Keys.Where(id => !held.Contains(id))];
+            state.DerMissing = [.. state.DerHeld.Keys.Where(id => !held.Contains(id) && derSetAt.GetValueOrDefault(id) < answers)];
             if (state.DerMissing.Count > 0)
             {
                 LogDerMissing(charger.StationId, string.Join(", ", state.DerMissing));
@@ -57,6 +60,7 @@ public sealed partial class OcppStation
                 if (status == "Accepted")
                 {
                     state.DerHeld[control.ControlId] = control.Request.ToJsonString();
+                    derSetAt[control.ControlId] = Volatile.Read(ref requestIds);
                 }
                 else if (status == "NotSupported")
                 {

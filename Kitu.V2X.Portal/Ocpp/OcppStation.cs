@@ -42,6 +42,12 @@ public sealed partial class OcppStation : IEvseLink
     private bool ownerAllows;
     private int requestIds;
 
+    /// <summary>
+    /// For each DER control this link set: the last request id sent when the station accepted it. A report answers one
+    /// GetDERControl; a control set after that request was sent is not in it, and is not missing (under gate).
+    /// </summary>
+    private readonly Dictionary<string, int> derSetAt = new(StringComparer.Ordinal);
+
     public OcppStation(OcppSession session, OcppCharger charger, OcppStationState state, EvseConnections connections, EvseReports reports,
         CommandInbox inbox, GridClientWorker grid, TimeProvider time, ILogger logger)
     {

@@ -1,15 +1,14 @@
 using System.Text.Json;
 using Kitu.V2X.Portal.Data;
 using Kitu.V2X.Portal.Domain.ConsumerSupport;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
 namespace Kitu.V2X.Portal.Tests.Integration.Data;
 
-/// <summary>Every consumer-side entity survives a save and a fresh read through the migrated SQLite schema.</summary>
+/// <summary>Every consumer-side entity survives a save and a fresh read through the migrated schema (SQLite, or PostgreSQL in that run of the suite).</summary>
 public sealed class PortalStoreTests : IAsyncLifetime
 {
-    private readonly string file = Path.Combine(Path.GetTempPath(), $"kitu-store-{Guid.NewGuid():N}.db");
+    private readonly string store = TestStores.NewPortalStore("store");
     private readonly PortalUser owner = new() { UserName = "owner@example.test", Email = "owner@example.test" };
 
     private CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -22,12 +21,7 @@ public sealed class PortalStoreTests : IAsyncLifetime
         await db.SaveChangesAsync(Ct);
     }
 
-    public ValueTask DisposeAsync()
-    {
-        SqliteConnection.ClearAllPools();
-        File.Delete(file);
-        return ValueTask.CompletedTask;
-    }
+    public async ValueTask DisposeAsync() => await TestStores.DeleteAsync(store);
 
     [Fact]
     public async Task The_committed_migrations_match_the_model()
@@ -154,7 +148,7 @@ public sealed class PortalStoreTests : IAsyncLifetime
         Identifier = identifier ?? "EVCC-" + Guid.NewGuid().ToString("N")[..8],
     };
 
-    private PortalDbContext NewContext() => TestStores.Portal($"Data Source={file}");
+    private PortalDbContext NewContext() => TestStores.Portal(store);
 
     private async Task<T> Saved<T>(T entity)
         where T : class
@@ -180,11 +174,28 @@ public sealed class PortalStoreTests : IAsyncLifetime
 
 public sealed class GridStoreTests
 {
-    [Fact]
-    public void The_committed_grid_migrations_match_the_model()
+    [Theory]
+    [InlineData(StorageProvider.Sqlite, "Data Source=:memory:")]
+    [InlineData(StorageProvider.PostgreSql, "Host=localhost;Database=never_opened")]
+    public void The_committed_grid_migrations_match_the_model(StorageProvider engine, string connectionString)
     {
-        using var db = new GridDbContext(new DbContextOptionsBuilder<GridDbContext>().UseSqlite("Data Source=:memory:").Options);
+        using var db = new GridDbContext(new DbContextOptionsBuilder<GridDbContext>().UseStore(engine, connectionString).Options);
 
-        Assert.False(db.Database.HasPendingModelChanges(), "The grid model has changed since its last migration.");
+        Assert.False(db.Database.HasPendingModelChanges(), $"The grid model has changed since its last {engine} migration: add one with Kitu.V2X.Portal/Data/Migrations/add-migration.sh.");
+        Assert.NotEmpty(db.Database.GetMigrations());
+    }
+
+    [Fact]
+    public void The_portal_store_has_migrations_of_its_own_for_each_engine_and_they_match_the_model()
+    {
+        foreach (var (engine, connectionString) in new[] { (StorageProvider.Sqlite, "Data Source=:memory:"), (StorageProvider.PostgreSql, "Host=localhost;Database=never_opened") }) // never opened
+        {
+            using var db = TestStores.Portal(connectionString);
+            var migrations = db.Database.GetMigrations().ToList();
+            Assert.False(db.Database.HasPendingModelChanges(), $"The portal model has changed since its last {engine} migration: add one with Kitu.V2X.Portal/Data/Migrations/add-migration.sh.");
+            // Each engine sees its own chain only: PostgreSQL starts from its own initial migration, SQLite from its first.
+            Assert.Equal(engine == StorageProvider.PostgreSql ? "InitialPostgreSql" : "InitialPortal", migrations[0].Split('_', 2)[1]);
+            Assert.DoesNotContain(migrations.Skip(1), m => m.EndsWith("_InitialPostgreSql", StringComparison.Ordinal) || m.EndsWith("_InitialPortal", StringComparison.Ordinal));
+        }
     }
 }

@@ -74,7 +74,7 @@ public sealed class RestartTests
         await first.DisposeAsync(); // the EVSEs keep discharging through the outage, until their fail-safe deadlines
 
         // The grid layer kept each charger's rules for the restart, to go on with until its first read.
-        await using (var grid = new GridDbContext(new DbContextOptionsBuilder<GridDbContext>().UseSqlite($"Data Source={Path.Combine(dataDirectory, "grid.db")}").Options))
+        await using (var grid = first.OpenGridStore())
         {
             var kept = await grid.GridRulesSnapshots.AsNoTracking().Select(r => r.EvseId).ToListAsync(Ct);
             Assert.Superset(rigs.Select(r => r.EvseId).ToHashSet(), kept.ToHashSet());

@@ -29,11 +29,21 @@ public sealed class AtRestTests(PortalFactory portal) : IClassFixture<PortalFact
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
         }
 
-        var keys = Directory.GetFiles(Path.Combine(data, "keys"), "*.xml");
-        Assert.NotEmpty(keys);
-        foreach (var key in keys)
+        // The key ring: files in the data folder on SQLite; rows of the portal database on PostgreSQL (shared by the instances).
+        List<string> keys;
+        if (PortalFactory.Engine == StorageProvider.Sqlite)
         {
-            var xml = File.ReadAllText(key);
+            keys = [.. Directory.GetFiles(Path.Combine(data, "keys"), "*.xml").Select(File.ReadAllText)];
+        }
+        else
+        {
+            using var scope = portal.Services.CreateScope();
+            keys = [.. scope.ServiceProvider.GetRequiredService<PortalDbContext>().DataProtectionKeys.Select(k => k.Xml!)];
+        }
+
+        Assert.NotEmpty(keys);
+        foreach (var xml in keys)
+        {
             Assert.Contains("encryptedSecret", xml, StringComparison.Ordinal);
             Assert.DoesNotContain("<value>", xml, StringComparison.Ordinal); // an unencrypted master key is written as <masterKey><value>…
         }

@@ -113,6 +113,7 @@ public sealed class HostileInputTests(Live.LivePortal portal) : IClassFixture<Li
     [Fact]
     public async Task Programs_stored_before_the_limits_are_repaired_by_the_migration_and_the_list_works()
     {
+        Assert.SkipWhen(PortalFactory.Engine != StorageProvider.Sqlite, "The repair migration is SQLite's: PostgreSQL's schema began after it, with the limits in place.");
         var file = Path.Combine(Path.GetTempPath(), $"kitu-repair-{Guid.NewGuid():N}.db");
         try
         {

@@ -1,0 +1,32 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using StackExchange.Redis;
+
+namespace Kitu.V2X.Portal.Extensions;
+
+internal static class ScaleOutExtensions
+{
+    /// <summary>
+    /// Several instances: with <c>Redis:Configuration</c> set (a StackExchange.Redis configuration, for example
+    /// <c>redis:6379</c>), SignalR's groups and messages cross instances through Redis (channels prefixed <c>kitu</c>),
+    /// and readiness covers Redis. The portal starts while Redis is unreachable and connects when it comes back.
+    /// Unset (the default, one process): nothing of this is used.
+    /// </summary>
+    public static WebApplicationBuilder AddPortalScaleOut(this WebApplicationBuilder builder)
+    {
+        if (builder.Configuration["Redis:Configuration"] is not { Length: > 0 } configuration)
+        {
+            return builder;
+        }
+
+        var options = ConfigurationOptions.Parse(configuration);
+        options.AbortOnConnectFail = false; // start without Redis; reconnect in the background
+        options.ClientName ??= "kitu-v2x-portal";
+        builder.Services.AddSignalR().AddStackExchangeRedis(o =>
+        {
+            o.Configuration = options;
+            o.Configuration.ChannelPrefix = RedisChannel.Literal("kitu");
+        });
+        builder.Services.AddHealthChecks().AddRedis(configuration, "redis", HealthStatus.Unhealthy, tags: [HealthExtensions.Ready], timeout: TimeSpan.FromSeconds(3));
+        return builder;
+    }
+}
