@@ -32,6 +32,13 @@ internal static class FanOutLoad
         var n = args.Contains("--quick") ? 50 : Harness.Int(args, "--evses", 1_000);
         var messagePack = Harness.Str(args, "--protocol") == "messagepack";
         var ocpp = Harness.Str(args, "--transport") == "ocpp";
+        var storage = Harness.Str(args, "--storage");
+        if (storage == "compare")
+        {
+            return await CompareStorageAsync(n, messagePack, args.Contains("--quick") ? 2 : Harness.Int(args, "--rounds", 3), args.Contains("--quick"));
+        }
+
+        BenchStorage.PostgreSql = storage == "postgresql";
         if (args.Contains("--restart"))
         {
             return await RestartAsync(n, messagePack, args.Contains("--quick"));
@@ -75,6 +82,45 @@ internal static class FanOutLoad
             ["laterLastAckRatio"] = portalLater.Last / bareLater.Last,
             ["laterP99Ratio"] = portalLater.P99 / bareLater.P99,
         }, args.Contains("--quick"));
+        return 0;
+    }
+
+    /// <summary>
+    /// <c>fan-out --storage compare</c>: the same fan-out with the portal's stores on SQLite, then on PostgreSQL
+    /// (<see cref="BenchStorage"/>), against one bare hub, in one run.
+    /// </summary>
+    private static async Task<int> CompareStorageAsync(int n, bool messagePack, int rounds, bool quick)
+    {
+        Console.WriteLine($"fan-out, SQLite against PostgreSQL: N = {n:N0}, {(messagePack ? "MessagePack" : "JSON")}, {rounds} rounds each");
+        BenchStorage.PostgreSql = false;
+        var sqlite = (await RunPortalAsync(n, messagePack, rounds, null)).Outcome;
+        BenchStorage.PostgreSql = true;
+        var postgres = (await RunPortalAsync(n, messagePack, rounds, null)).Outcome;
+        var bare = await BareAsync(n, messagePack, rounds, ocpp: false);
+        var bareLater = Latencies.MedianOf(bare.Later);
+        string Row(string name, Outcome o)
+        {
+            var later = Latencies.MedianOf(o.Later);
+            return string.Create(CultureInfo.InvariantCulture, $"| portal on {name} | {o.Ack.Last:0} ms ({o.Ack.Last / bare.Ack.Last:0.00}×) | {o.Ack.P99:0} ms | {later.Last:0} ms ({later.Last / bareLater.Last:0.00}×) | {later.P99:0} ms | {o.Stop.Last:0} ms |");
+        }
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"""
+
+            | fan-out, N = {n:N0} | last ack (× bare) | p99 | later events: last ack (× bare) | later p99 | stop: last |
+            |---|---:|---:|---:|---:|---:|
+            {Row("SQLite", sqlite)}
+            {Row("PostgreSQL", postgres)}
+            | bare hub | {bare.Ack.Last:0} ms | {bare.Ack.P99:0} ms | {bareLater.Last:0} ms | {bareLater.P99:0} ms | {bare.Stop.Last:0} ms |
+            """));
+        BenchResults.Record($"fan-out-storage-{n}", new Dictionary<string, object>
+        {
+            ["n"] = n,
+            ["sqlite"] = sqlite,
+            ["postgresql"] = postgres,
+            ["bare"] = bare,
+            ["sqliteLastAckRatio"] = sqlite.Ack.Last / bare.Ack.Last,
+            ["postgresqlLastAckRatio"] = postgres.Ack.Last / bare.Ack.Last,
+        }, quick);
         return 0;
     }
 
@@ -351,7 +397,7 @@ internal static class FanOutLoad
 
     private static async Task<(List<(Guid Id, string Secret, string Vehicle, Guid VehicleId)> Chargers, Guid ProgramId, string ApiKey)> SeedAsync(string dir, int n, Func<string, Task<ApprovedServer>> startSandbox, bool ocpp = false)
     {
-        var builder = WebApplication.CreateBuilder([$"--Storage:DataDirectory={dir}", "--Sandbox:Enabled=false"]);
+        var builder = WebApplication.CreateBuilder([$"--Storage:DataDirectory={dir}", "--Sandbox:Enabled=false", .. BenchStorage.Arguments(dir)]);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.AddPortalData();
         builder.AddGridSecurity();

@@ -66,7 +66,7 @@ internal sealed class PortalProcess : IAsyncDisposable
             ["Security__CookiesOverHttpsOnly"] = "false", // a production portal, but over loopback HTTP: the driver's stop signs in with a cookie
             ["Accounts__AttemptsPerMinute"] = "1000",
         };
-        foreach (var (k, v) in tlsSettings.Concat(settings ?? new Dictionary<string, string>()))
+        foreach (var (k, v) in BenchStorage.Environment(dataDirectory).Concat(tlsSettings).Concat(settings ?? new Dictionary<string, string>()))
         {
             environment[k] = v;
         }

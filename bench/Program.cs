@@ -14,6 +14,8 @@ using Kitu.V2X.Portal.Bench;
 //                   --transport ocpp: OCPP 2.1 stations, the dispatch as charging profiles, vs a bare WebSocket server
 //                   --restart: instead, the portal killed mid-event and started again; time to ready and to every
 //                   command resumed
+//                   --storage postgresql: the portal's stores on PostgreSQL (KITU_BENCH_POSTGRES, see bench/postgres.sh);
+//                   --storage compare: on SQLite, then on PostgreSQL, against one bare hub
 //   all             every scenario above, one after the other (with --quick: about two minutes)
 // --quick runs a short job: a smoke test of the harness, not a measurement. Results: bench/results/latest.json.
 var scenario = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "decide";

@@ -41,6 +41,9 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
 
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
 
+    /// <summary>Work that one instance does at a time (<see cref="ScaleOut.LeaseStore"/>).</summary>
+    public DbSet<ScaleOut.Lease> Leases => Set<ScaleOut.Lease>();
+
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder) =>
         configurationBuilder.UseUtcMillisecondInstants();
 

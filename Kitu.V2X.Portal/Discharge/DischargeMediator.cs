@@ -18,11 +18,13 @@ public sealed class DischargeMediator : IDisposable
     private readonly MediatorNotifier notifier;
     private readonly TimeProvider time;
     private readonly Telemetry.PortalMeters meters;
+    private readonly ScaleOut.MediatorLease lease;
     private volatile TaskCompletionSource nudge = NewSignal();
     private volatile TaskCompletionSource watchNudge = NewSignal();
 
-    public DischargeMediator(IServiceScopeFactory scopes, LiveCommands live, CommandRelay relay, MediatorNotifier notifier, TimeProvider time, DischargePass pass, Telemetry.PortalMeters meters)
+    public DischargeMediator(IServiceScopeFactory scopes, LiveCommands live, CommandRelay relay, MediatorNotifier notifier, TimeProvider time, DischargePass pass, Telemetry.PortalMeters meters, ScaleOut.MediatorLease lease)
     {
+        this.lease = lease;
         this.meters = meters;
         this.scopes = scopes;
         this.live = live;
@@ -142,6 +144,14 @@ public sealed class DischargeMediator : IDisposable
     /// <summary>Runs one pass under the gate (the pacer's loop, and <see cref="PassNowAsync"/>).</summary>
     internal async Task RunPassAsync(bool urgent, CancellationToken cancellationToken)
     {
+        // Only the instance holding the mediator's lease runs passes; another instance's use cases leave the pass to it
+        // (its next tick, at most a few seconds later, reads what they stored).
+        await lease.FirstTry.WaitAsync(cancellationToken);
+        if (!lease.IsHeld)
+        {
+            return;
+        }
+
         await gate.WaitAsync(cancellationToken);
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try

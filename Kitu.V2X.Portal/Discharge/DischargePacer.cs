@@ -13,8 +13,9 @@ namespace Kitu.V2X.Portal.Discharge;
 /// answer or a lost link arrives — at once after a short pass, after a rest as long as the last pass took (at most
 /// <see cref="MaxRest"/>) after a long one, so that with thousands of running commands at least half the time is left
 /// to requests and links (the acks of a fan-out, a fleet reconnecting, a driver's stop); and unprompted ones at least
-/// every tick, no more often than every four pass durations (at most 5 s apart). At start it loads the live commands into the live view and marks them for
-/// recovery (resumed or ended once their executors report).
+/// every tick, no more often than every four pass durations (at most 5 s apart). Only while this instance holds the
+/// <see cref="ScaleOut.MediatorLease"/>: once it takes the lease (at start, or from an instance that died) it loads the
+/// live commands into the live view and marks them for recovery (resumed or ended once their executors report).
 /// </summary>
 public sealed partial class DischargePacer(
     DischargeMediator mediator,
@@ -25,6 +26,7 @@ public sealed partial class DischargePacer(
     CommandLinks links,
     EvseConnections connections,
     GridRulesFeed grid,
+    ScaleOut.MediatorLease lease,
     IOptions<MediatorOptions> options,
     TimeProvider time,
     ILogger<DischargePacer> logger) : BackgroundService
@@ -35,6 +37,15 @@ public sealed partial class DischargePacer(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        try
+        {
+            await lease.WhenHeld(stoppingToken); // another instance may run the mediator: this one waits to take over
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
         await RecoverAsync(stoppingToken);
         foreach (var transport in links.All)
         {
@@ -50,6 +61,15 @@ public sealed partial class DischargePacer(
         {
             while (!stoppingToken.IsCancellationRequested)
             {
+                if (!lease.IsHeld)
+                {
+                    // Lost the lease (the store was unreachable for long): another instance may run the mediator now. Forget
+                    // the live view; when this one holds the lease again, it recovers the live commands from the outbox.
+                    view.Replace([]);
+                    await lease.WhenHeld(stoppingToken);
+                    await RecoverAsync(stoppingToken);
+                }
+
                 var urgent = mediator.Urgent;
                 var soon = mediator.Soon;
                 var started = Stopwatch.GetTimestamp();

@@ -71,6 +71,8 @@ internal static class EvseExtensions
         services.AddSingleton<CommandWatch>();
         services.AddSingleton<DischargePass>();
         services.AddSingleton<DischargeMediator>();
+        services.AddSingleton<ScaleOut.MediatorLease>();
+        services.AddHostedService(sp => sp.GetRequiredService<ScaleOut.MediatorLease>()); // before the pacer, which waits for it
         services.AddHostedService<DischargePacer>();
         services.AddSingleton<EvseLinkMessages>();
         services.AddHostedService(sp => sp.GetRequiredService<EvseLinkMessages>());

@@ -9,7 +9,7 @@ namespace Kitu.V2X.Portal.Telemetry;
 /// <summary>
 /// The portal's own instruments (meter <c>Kitu.V2X.Portal</c>), each tagged with the <c>instance</c> that reports it:
 /// live EVSE links per transport, discharge commands by state (sampled from the outbox every
-/// <see cref="SampleEvery"/>), and how long the mediator's passes take. Counts and durations only: no identifier of an
+/// <see cref="SampleEvery"/>), the leases it holds, and how long the mediator's passes take. Counts and durations only: no identifier of an
 /// EVSE, a car or a person.
 /// </summary>
 public sealed partial class PortalMeters : BackgroundService
@@ -24,7 +24,7 @@ public sealed partial class PortalMeters : BackgroundService
     private readonly KeyValuePair<string, object?> instance;
     private volatile IReadOnlyList<(CommandState State, int Count)> commands = [];
 
-    public PortalMeters(IMeterFactory meters, PortalInstance instance, EvseConnections links, IServiceScopeFactory scopes, ILogger<PortalMeters> logger)
+    public PortalMeters(IMeterFactory meters, PortalInstance instance, EvseConnections links, ScaleOut.MediatorLease mediatorLease, IServiceScopeFactory scopes, ILogger<PortalMeters> logger)
     {
         this.scopes = scopes;
         this.logger = logger;
@@ -36,6 +36,8 @@ public sealed partial class PortalMeters : BackgroundService
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] });
         meter.CreateObservableGauge("kitu.links.live", () => links.All.GroupBy(l => l.Link.Transport)
             .Select(g => new Measurement<int>(g.Count(), tag, new("transport", g.Key))), "{link}", "Live EVSE links held by this instance, by transport");
+        meter.CreateObservableGauge("kitu.leases.held", () => new Measurement<int>(mediatorLease.IsHeld ? 1 : 0, tag, new("lease", ScaleOut.MediatorLease.Key)),
+            "{lease}", "1 for each lease this instance holds (mediator), 0 for one another instance holds");
         meter.CreateObservableGauge("kitu.commands", () => commands.Select(c => new Measurement<int>(c.Count, tag, new("state", c.State.ToString()))),
             "{command}", "Discharge commands in the outbox, by state (sampled)");
     }
