@@ -194,10 +194,9 @@ passed=$((passed + bench_passed))
 
 echo
 if [ "$skipped" -gt 0 ]; then
-  echo "$passed passed, $failed failed, $skipped skipped"
-else
-  echo "$passed passed, $failed failed"
+  echo "($skipped skipped: tests that do not apply to an engine, listed per suite above)"
 fi
+echo "$passed passed, $failed failed"
 
 if [ "$failed" -gt 0 ] || [ "$passed" -eq 0 ]; then
   exit 1

@@ -26,6 +26,7 @@ internal static class OcppExtensions
 
         builder.Services.AddSingleton<OcppSchemas>();
         builder.Services.AddSingleton<OcppStations>();
+        builder.Services.AddSingleton<StationCertificateIssuer>();
         builder.Services.AddSingleton<OcppEndpoint>();
         return builder;
     }

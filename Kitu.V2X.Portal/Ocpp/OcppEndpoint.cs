@@ -26,6 +26,7 @@ public sealed partial class OcppEndpoint(
     EvseReports reports,
     CommandInbox inbox,
     GridClientWorker grid,
+    StationCertificateIssuer certificates,
     IServiceScopeFactory scopes,
     IOptions<OcppOptions> options,
     TimeProvider time,
@@ -95,7 +96,7 @@ public sealed partial class OcppEndpoint(
         var version = subprotocol == "ocpp2.1" ? OcppVersion.V21 : OcppVersion.V201;
         var logger = loggers.CreateLogger<OcppStation>();
         var session = new OcppSession(socket, version, schemas, options.Value, time, logger);
-        var station = new OcppStation(session, charger, stations.StateFor(charger.EvseId), connections, reports, inbox, grid, time, logger);
+        var station = new OcppStation(session, charger, stations.StateFor(charger.EvseId), connections, reports, inbox, grid, certificates, time, logger);
         LogConnected(stationId, subprotocol);
 
         // The server waits for every request to end before it stops: the link closes at once when the portal stops

@@ -20,6 +20,19 @@ public sealed class OcppOptions
     /// </summary>
     public string? StationCaPath { get; set; }
 
+    /// <summary>
+    /// A PKCS#12 file with the certificate and key of the CA that signs station certificates (one of the operator's
+    /// station CAs, under a root in <see cref="StationCaPath"/>), and its password: with it a station asks for its
+    /// certificate over OCPP (SignCertificate, then CertificateSigned). Empty: such requests are rejected, and stations
+    /// get their certificates outside the portal.
+    /// </summary>
+    public string? StationIssuerPath { get; set; }
+
+    public string? StationIssuerPassword { get; set; }
+
+    /// <summary>How long a station certificate the portal signs is valid.</summary>
+    public int StationCertificateDays { get; set; } = 365;
+
     /// <summary>The largest frame a station may send; a bigger one closes the link (1009).</summary>
     public int MaxFrameBytes { get; set; } = 64 * 1024;
 

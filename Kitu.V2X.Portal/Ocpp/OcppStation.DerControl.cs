@@ -27,6 +27,28 @@ public sealed partial class OcppStation
         var answers = payload.TryGetProperty("requestId", out var r) && r.ValueKind == JsonValueKind.Number && r.TryGetInt32(out var n) ? n : int.MaxValue;
         lock (state.Gate)
         {
+            // A long report comes in parts (tbc: to be continued): nothing is missing before its last part.
+            if (derReportParts.TryGetValue(answers, out var earlier))
+            {
+                held.UnionWith(earlier);
+            }
+
+            if (payload.TryGetProperty("tbc", out var tbc) && tbc.ValueKind == JsonValueKind.True)
+            {
+                if (derReportParts.Count >= 4 && !derReportParts.ContainsKey(answers))
+                {
+                    derReportParts.Clear(); // parts of reports that never end: a station gets no memory to fill
+                }
+
+                if (held.Count <= 1_000)
+                {
+                    derReportParts[answers] = held;
+                }
+
+                return;
+            }
+
+            derReportParts.Clear();
             state.DerMissing = [.. state.DerHeld.Keys.Where(id => !held.Contains(id) && derSetAt.GetValueOrDefault(id) < answers)];
             if (state.DerMissing.Count > 0)
             {

@@ -79,7 +79,7 @@ public sealed partial class OcppStation
                 or "ClearedChargingLimit" or "ReportChargingProfiles" or "NotifyPriorityCharging" or "NotifySettlement" or "NotifyQRCodeScanned"
                 or "NotifyPeriodicEventStream" or "OpenPeriodicEventStream" or "ClosePeriodicEventStream" or "BatterySwap" or "PullDynamicScheduleUpdate"
                 or "VatNumberValidation" or "PublishFirmwareStatusNotification" or "NotifyWebPaymentStarted" or "GetCertificateChainStatus" or "Get15118EVCertificate"
-                or "GetCertificateStatus" or "SignCertificate" or "GetTransactionStatus" or "DataTransfer" or "ReservationStatusUpdate" or "NotifyAllowedEnergyTransfer":
+                or "GetCertificateStatus" or "GetTransactionStatus" or "DataTransfer" or "ReservationStatusUpdate" or "NotifyAllowedEnergyTransfer":
                 return Acknowledge(action);
             case "NotifyDERAlarm":
                 var alarm = new OcppDerAlarm(
@@ -92,6 +92,8 @@ public sealed partial class OcppStation
                 LogDerAlarm(charger.StationId, alarm.ControlType, alarm.GridEventFault ?? "-", alarm.Ended);
                 Report();
                 return [];
+            case "SignCertificate":
+                return SignCertificate(payload);
             case "ReportDERControl":
                 TakeDerReport(payload);
                 return [];

@@ -47,10 +47,16 @@ public sealed partial class OcppStation : IEvseLink
     /// GetDERControl; a control set after that request was sent is not in it, and is not missing (under gate).
     /// </summary>
     private readonly Dictionary<string, int> derSetAt = new(StringComparer.Ordinal);
+    private readonly StationCertificateIssuer certificates;
+
+    /// <summary>The parts so far of a DER report that comes in several (tbc), by request id (under gate).</summary>
+    private readonly Dictionary<int, HashSet<string>> derReportParts = [];
+    private int signing;
 
     public OcppStation(OcppSession session, OcppCharger charger, OcppStationState state, EvseConnections connections, EvseReports reports,
-        CommandInbox inbox, GridClientWorker grid, TimeProvider time, ILogger logger)
+        CommandInbox inbox, GridClientWorker grid, StationCertificateIssuer certificates, TimeProvider time, ILogger logger)
     {
+        this.certificates = certificates;
         this.session = session;
         this.charger = charger;
         this.state = state;

@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Kitu.V2X.Portal.Data;
 using Kitu.V2X.Portal.Domain.ConsumerSupport;
 using Kitu.V2X.Portal.Hubs;
@@ -48,12 +49,23 @@ public sealed class OcppSecurityProfileTests(OcppSecurityProfileTests.Portal por
         {
             base.ConfigureWebHost(builder);
             builder.UseSetting("Ocpp:StationCaPath", StationCaPath);
+            builder.UseSetting("Ocpp:StationIssuerPath", StationIssuerPath); // the same CA signs what stations ask for
+            builder.UseSetting("Ocpp:StationIssuerPassword", "issuer-secret");
         }
+
+        private static readonly string StationIssuerPath = WriteStationIssuer();
 
         private static string WriteStationCa()
         {
             var path = Path.Combine(Path.GetTempPath(), $"kitu-station-ca-{Guid.NewGuid():N}.pem");
             File.WriteAllText(path, StationCa.ExportCertificatePem());
+            return path;
+        }
+
+        private static string WriteStationIssuer()
+        {
+            var path = Path.Combine(Path.GetTempPath(), $"kitu-station-issuer-{Guid.NewGuid():N}.pfx");
+            File.WriteAllBytes(path, StationCa.Export(X509ContentType.Pkcs12, "issuer-secret"));
             return path;
         }
 
@@ -126,6 +138,96 @@ public sealed class OcppSecurityProfileTests(OcppSecurityProfileTests.Portal por
         Assert.Contains("Accepted", await ReadUntilAsync(own, "boot-3"), StringComparison.Ordinal);
         Assert.NotNull(portal.Services.GetRequiredService<EvseConnections>().Get(evseId));
         await own.CloseAsync(WebSocketCloseStatus.NormalClosure, "bye", Ct);
+    }
+
+    [Fact]
+    public async Task A_station_asks_for_its_certificate_gets_it_signed_by_the_station_ca_and_connects_with_it_under_profile_3()
+    {
+        var (stationId, password, evseId) = await SeedStationAsync();
+        using var station = Client(stationId, password);
+        station.Options.RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate?.GetCertHashString() == Portal.Certificate.GetCertHashString();
+        await station.ConnectAsync(new Uri($"wss://{portal.Secure.Authority}/ocpp/{stationId}"), Ct);
+        await SendAsync(station, """[2,"boot-4","BootNotification",{"reason":"PowerUp","chargingStation":{"model":"M","vendorName":"V"}}]""");
+        await ServeUntilAsync(station, "boot-4");
+
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        string Csr(string subject) => new CertificateRequest(subject, key, HashAlgorithmName.SHA256).CreateSigningRequestPem();
+
+        // Refused, each with its reason: another station's name, an ISO 15118 certificate, a request that is not one.
+        foreach (var (id, request, reason) in new[]
+        {
+            ("sign-other", new JsonObject { ["csr"] = Csr("CN=SOMEONE-ELSE, O=Test CSO"), ["certificateType"] = "ChargingStationCertificate" }, "InvalidCSR"),
+            ("sign-v2g", new JsonObject { ["csr"] = Csr($"CN={stationId}"), ["certificateType"] = "V2GCertificate" }, "NotSupported"),
+            ("sign-junk", new JsonObject { ["csr"] = "-----BEGIN CERTIFICATE REQUEST-----\nnot one\n-----END CERTIFICATE REQUEST-----" }, "InvalidCSR"),
+        })
+        {
+            await SendAsync(station, $"[2,\"{id}\",\"SignCertificate\",{request.ToJsonString()}]");
+            using var refused = JsonDocument.Parse(await ServeUntilAsync(station, id));
+            Assert.Equal("Rejected", refused.RootElement[2].GetProperty("status").GetString());
+            Assert.Equal(reason, refused.RootElement[2].GetProperty("statusInfo").GetProperty("reasonCode").GetString());
+        }
+
+        // Its own request: accepted, then the chain arrives as CertificateSigned (answered Accepted).
+        var sign = new JsonObject { ["csr"] = Csr($"CN={stationId}, O=Test CSO"), ["certificateType"] = "ChargingStationCertificate", ["requestId"] = 7 };
+        await SendAsync(station, $"[2,\"sign-1\",\"SignCertificate\",{sign.ToJsonString()}]");
+        using (var accepted = JsonDocument.Parse(await ServeUntilAsync(station, "sign-1")))
+        {
+            Assert.Equal("Accepted", accepted.RootElement[2].GetProperty("status").GetString());
+        }
+
+        using var signed = JsonDocument.Parse(await ServeUntilAsync(station, "CertificateSigned"));
+        var body = signed.RootElement[3];
+        Assert.Equal(7, body.GetProperty("requestId").GetInt32());
+        var chain = new X509Certificate2Collection();
+        chain.ImportFromPem(body.GetProperty("certificateChain").GetString());
+        Assert.Equal(2, chain.Count);
+        using var issued = chain[0].CopyWithPrivateKey(key);
+        Assert.Equal(stationId, issued.GetNameInfo(X509NameType.SimpleName, forIssuer: false));
+        Assert.Equal(Portal.StationCa.SubjectName.Name, issued.IssuerName.Name);
+        Assert.Equal(Portal.StationCa.Thumbprint, chain[1].Thumbprint);
+        Assert.False(issued.Extensions.OfType<X509BasicConstraintsExtension>().Single().CertificateAuthority);
+        await station.CloseAsync(WebSocketCloseStatus.NormalClosure, "bye", Ct);
+
+        // The certificate it was given is one that profile 3 takes: in with it, no password.
+        using var withCertificate = Secure(issued);
+        await withCertificate.ConnectAsync(new Uri($"wss://{portal.Secure.Authority}/ocpp/{stationId}"), Ct);
+        await SendAsync(withCertificate, """[2,"boot-5","BootNotification",{"reason":"PowerUp","chargingStation":{"model":"M","vendorName":"V"}}]""");
+        Assert.Contains("Accepted", await ServeUntilAsync(withCertificate, "boot-5"), StringComparison.Ordinal);
+        Assert.NotNull(portal.Services.GetRequiredService<EvseConnections>().Get(evseId));
+        await withCertificate.CloseAsync(WebSocketCloseStatus.NormalClosure, "bye", Ct);
+    }
+
+    private static Task SendAsync(ClientWebSocket socket, string frame) =>
+        socket.SendAsync(Encoding.UTF8.GetBytes(frame), WebSocketMessageType.Text, true, Ct);
+
+    /// <summary>
+    /// Frames until the answer to <paramref name="awaited"/> (a message id) or the portal's call of that action; every
+    /// other call of the portal meanwhile is answered Accepted, as a station that goes along would.
+    /// </summary>
+    private static async Task<string> ServeUntilAsync(ClientWebSocket socket, string awaited)
+    {
+        var buffer = new byte[64 * 1024];
+        while (true)
+        {
+            var result = await socket.ReceiveAsync(buffer, Ct).WaitAsync(TimeSpan.FromSeconds(15), Ct);
+            var text = Encoding.UTF8.GetString(buffer, 0, result.Count);
+            using var frame = JsonDocument.Parse(text);
+            var root = frame.RootElement;
+            if (root[1].GetString() == awaited || (root[0].GetInt32() == 2 && root[2].GetString() == awaited))
+            {
+                if (root[0].GetInt32() == 2)
+                {
+                    await SendAsync(socket, $"[3,\"{root[1].GetString()}\",{{\"status\":\"Accepted\"}}]");
+                }
+
+                return text;
+            }
+
+            if (root[0].GetInt32() == 2)
+            {
+                await SendAsync(socket, $"[3,\"{root[1].GetString()}\",{{\"status\":\"Accepted\"}}]");
+            }
+        }
     }
 
     /// <summary>A station client over TLS with this client certificate and no password.</summary>
