@@ -8,6 +8,7 @@ if (args is ["simulate", ..])
 
 var builder = WebApplication.CreateBuilder(args);
 
+builder.AddTrustedProxies();
 builder.AddPortalData();
 builder.AddPortalIdentity();
 builder.AddPortalUi();
@@ -22,6 +23,7 @@ builder.AddOcpp();
 builder.AddOperatorApi();
 
 var app = builder.Build();
+app.UseTrustedProxies();
 app.UseDrainingOnShutdown();
 app.UsePortalTelemetry();
 app.UseEvseLinks();
