@@ -1,5 +1,9 @@
 using System.Net;
+using Kitu.V2X.Portal.Discharge;
+using Kitu.V2X.Portal.Hubs;
+using Kitu.V2X.Portal.ScaleOut;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Kitu.V2X.Portal.Tests.Integration;
 
@@ -41,6 +45,11 @@ public sealed class ScaleOutTests
         Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode); // a load balancer holds traffic back
         Assert.Contains("\"redis\"", body, StringComparison.Ordinal);
         Assert.Contains("Unhealthy", body, StringComparison.Ordinal);
+
+        // And it stays up while Redis stays gone (what waits for Redis retries; nothing takes the host down).
+        await Task.Delay(TimeSpan.FromSeconds(7), Ct);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/Account/Login", Ct)).StatusCode);
+        Assert.False(portal.Services.GetRequiredService<Microsoft.Extensions.Hosting.IHostApplicationLifetime>().ApplicationStopping.IsCancellationRequested);
     }
 
     [Fact]
@@ -65,12 +74,62 @@ public sealed class ScaleOutTests
         Assert.DoesNotContain("@", body, StringComparison.Ordinal); // no account, no e-mail address in a label
     }
 
-    private sealed class RedisPortal(string redis) : PortalFactory
+    [Fact]
+    public async Task A_status_and_a_command_change_on_one_instance_reach_the_pages_watching_on_another_once()
     {
+        await using var a = new RedisPortal(Redis, "instance-a", demo: false); // no demo: nothing else changes meanwhile
+        await using var b = new RedisPortal(Redis, "instance-b", demo: false);
+        await a.Services.GetRequiredService<ChangeRelay>().Ready.WaitAsync(TimeSpan.FromSeconds(10), Ct);
+        await b.Services.GetRequiredService<ChangeRelay>().Ready.WaitAsync(TimeSpan.FromSeconds(10), Ct);
+        var (onA, onB) = (a.Services.GetRequiredService<MediatorNotifier>(), b.Services.GetRequiredService<MediatorNotifier>());
+        var evse = Guid.NewGuid();
+        var program = Guid.NewGuid();
+
+        var statuses = new List<StatusMessage>();
+        var changes = 0;
+        var localChanges = 0;
+        using var watchStatus = onB.WatchStatus([evse], (_, s) => { lock (statuses) { statuses.Add(s); } });
+        using var watchChanges = onB.Watch(new ChangeScope().Add(program: program), () => Interlocked.Increment(ref changes));
+        using var watchHere = onA.Watch(new ChangeScope().Add(program: program), () => Interlocked.Increment(ref localChanges));
+        var unrelatedChanges = 0;
+        using var unrelated = onB.Watch(new ChangeScope().Add(program: Guid.NewGuid()), () => Interlocked.Increment(ref unrelatedChanges));
+
+        // Junk on the channel first: dropped, the relay goes on.
+        await using (var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(Redis))
+        {
+            await redis.GetSubscriber().PublishAsync(ChangeRelay.Channel, "{not json");
+            await redis.GetSubscriber().PublishAsync(ChangeRelay.Channel, new string('x', ChangeRelay.MaxMessageBytes + 1));
+        }
+
+        var status = new StatusMessage(true, "KITU-RELAY-0001", 64, true, -5, EvseState.Discharging, Guid.NewGuid());
+        onA.EvseStatus(evse, status); // a link on instance a reported
+        onA.CommandsChanged(new ChangeScope().Add(program: program)); // the mediator on instance a changed a command
+
+        for (var i = 0; i < 100 && (Volatile.Read(ref changes) == 0 || statuses.Count == 0); i++)
+        {
+            await Task.Delay(50, Ct);
+        }
+
+        await Task.Delay(300, Ct); // anything more would be an echo or a duplicate
+        Assert.Equal(status, Assert.Single(statuses));
+        Assert.Equal(1, Volatile.Read(ref changes));
+        Assert.Equal(1, Volatile.Read(ref localChanges)); // a's own pages once, not again from Redis
+        Assert.Equal(0, Volatile.Read(ref unrelatedChanges)); // only the watches the change touches
+        Assert.Equal(2, b.Services.GetRequiredService<ChangeRelay>().Received); // the junk was dropped
+    }
+
+    private sealed class RedisPortal(string redis, string? instance = null, bool demo = true) : PortalFactory
+    {
+        protected override bool DemoEnabled => demo;
+
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
             base.ConfigureWebHost(builder);
             builder.UseSetting("Redis:Configuration", redis);
+            if (instance is not null)
+            {
+                builder.UseSetting("Instance:Id", instance);
+            }
         }
     }
 }

@@ -63,7 +63,8 @@ public sealed class ChangeScope
 }
 
 /// <summary>
-/// Pushes mediator and EVSE changes to open pages (in-process; pages subscribe, nothing polls). A page watches what it
+/// Pushes mediator and EVSE changes to open pages (pages subscribe, nothing polls; with several instances the
+/// <see cref="ScaleOut.ChangeRelay"/> carries them to the others' pages through Redis). A page watches what it
 /// shows — its site's chargers, its cars, its programs — and disposes the watch when it goes: a status report reaches
 /// only the pages watching that charger, a command change only those watching something it touched.
 /// </summary>
@@ -104,6 +105,12 @@ public sealed class MediatorNotifier
     /// <summary>Open watches (for tests and the health page): change watches, and charger status watches.</summary>
     public (int Changes, int Status) Count => (watches.Count, statusWatches.Values.Sum(w => w.Count) + vehicleWatches.Values.Sum(w => w.Count));
 
+    /// <summary>A change this instance made (not one relayed from another instance): the relay between instances sends it on.</summary>
+    public event Action<ChangeScope>? ChangedHere;
+
+    /// <summary>A status one of this instance's links reported (not one relayed from another instance).</summary>
+    public event Action<Guid, StatusMessage>? StatusHere;
+
     public void CommandsChanged(ChangeScope scope)
     {
         ArgumentNullException.ThrowIfNull(scope);
@@ -112,6 +119,20 @@ public sealed class MediatorNotifier
             return;
         }
 
+        CommandsChangedElsewhere(scope);
+        ChangedHere?.Invoke(scope);
+    }
+
+    public void EvseStatus(Guid evseId, StatusMessage status)
+    {
+        EvseStatusElsewhere(evseId, status);
+        StatusHere?.Invoke(evseId, status);
+    }
+
+    /// <summary>A change another instance made, for this instance's pages.</summary>
+    public void CommandsChangedElsewhere(ChangeScope scope)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
         foreach (var watch in watches.Keys)
         {
             if (scope.Touches(watch.Scope))
@@ -121,7 +142,8 @@ public sealed class MediatorNotifier
         }
     }
 
-    public void EvseStatus(Guid evseId, StatusMessage status)
+    /// <summary>A status reported to another instance, for this instance's pages.</summary>
+    public void EvseStatusElsewhere(Guid evseId, StatusMessage status)
     {
         ArgumentNullException.ThrowIfNull(status);
         statusWatches.TryGetValue(evseId, out var forEvse);
