@@ -2,12 +2,9 @@ using System.Net;
 using System.Net.WebSockets;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
-using Kitu.V2X.Portal.Data;
-using Kitu.V2X.Portal.Domain.ConsumerSupport;
 using Kitu.V2X.Portal.Hubs;
 using Kitu.V2X.Portal.Tests.Integration.Live;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Kitu.V2X.Portal.Tests.Integration.Ocpp;
@@ -101,21 +98,8 @@ public sealed class OcppBehindProxyTests
         }
     }
 
-    private static async Task<(string StationId, string Password, Guid EvseId)> SeedStationAsync(Portal portal)
-    {
-        await using var scope = portal.Services.CreateAsyncScope();
-        var sp = scope.ServiceProvider;
-        var users = sp.GetRequiredService<UserManager<PortalUser>>();
-        var owner = new PortalUser { UserName = $"owner-{Guid.NewGuid():N}@example.test", Email = $"owner-{Guid.NewGuid():N}@example.test" };
-        Assert.True((await users.CreateAsync(owner, "A-long-enough-passw0rd!")).Succeeded);
-        var db = sp.GetRequiredService<PortalDbContext>();
-        var site = new Site { OwnerId = owner.Id, Name = "Lot", UtilityName = "Utility", Kind = SiteKind.Private };
-        var stationId = "PRX-" + Guid.NewGuid().ToString("N")[..8];
-        var evse = new Evse { SiteId = site.Id, Name = "OCPP bay", Current = CurrentType.Dc, RatedChargeKw = 11, RatedDischargeKw = 11, OcppStationId = stationId };
-        db.AddRange(site, evse);
-        await db.SaveChangesAsync(Ct);
-        return (stationId, await sp.GetRequiredService<EvseProvisioning>().IssueAsync(evse.Id, Ct), evse.Id);
-    }
+    private static Task<(string StationId, string Password, Guid EvseId)> SeedStationAsync(Portal portal) =>
+        StationSeed.SeedAsync(portal.Services, "PRX", Ct);
 
     /// <summary>Demo mode off (no plain ws:// of its own), plain HTTP on loopback as behind a proxy, station CA set.</summary>
     private sealed class Portal(string? knownNetworks) : LivePortal

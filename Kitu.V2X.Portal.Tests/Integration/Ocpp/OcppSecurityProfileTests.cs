@@ -267,19 +267,28 @@ public sealed class OcppSecurityProfileTests(OcppSecurityProfileTests.Portal por
 
     private async Task<(string StationId, string Password, Guid EvseId)> SeedStationAsync()
     {
-        await using var scope = portal.Services.CreateAsyncScope();
+        var station = await StationSeed.SeedAsync(portal.Services, "TLS", Ct);
+        Assert.Equal(40, station.Password.Length);
+        return station;
+    }
+}
+
+/// <summary>An owner of their own with a lot and one OCPP charger on it, its station id prefixed, and its new password.</summary>
+internal static class StationSeed
+{
+    public static async Task<(string StationId, string Password, Guid EvseId)> SeedAsync(IServiceProvider services, string prefix, CancellationToken ct)
+    {
+        await using var scope = services.CreateAsyncScope();
         var sp = scope.ServiceProvider;
         var users = sp.GetRequiredService<UserManager<PortalUser>>();
         var owner = new PortalUser { UserName = $"owner-{Guid.NewGuid():N}@example.test", Email = $"owner-{Guid.NewGuid():N}@example.test" };
         Assert.True((await users.CreateAsync(owner, "A-long-enough-passw0rd!")).Succeeded);
         var db = sp.GetRequiredService<PortalDbContext>();
         var site = new Site { OwnerId = owner.Id, Name = "Lot", UtilityName = "Utility", Kind = SiteKind.Private };
-        var stationId = "TLS-" + Guid.NewGuid().ToString("N")[..8];
+        var stationId = prefix + "-" + Guid.NewGuid().ToString("N")[..8];
         var evse = new Evse { SiteId = site.Id, Name = "OCPP bay", Current = CurrentType.Dc, RatedChargeKw = 11, RatedDischargeKw = 11, OcppStationId = stationId };
         db.AddRange(site, evse);
-        await db.SaveChangesAsync(Ct);
-        var password = await sp.GetRequiredService<EvseProvisioning>().IssueAsync(evse.Id, Ct);
-        Assert.Equal(40, password.Length);
-        return (stationId, password, evse.Id);
+        await db.SaveChangesAsync(ct);
+        return (stationId, await sp.GetRequiredService<EvseProvisioning>().IssueAsync(evse.Id, ct), evse.Id);
     }
 }
