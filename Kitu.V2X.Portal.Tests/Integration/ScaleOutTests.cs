@@ -46,10 +46,61 @@ public sealed class ScaleOutTests
         Assert.Contains("\"redis\"", body, StringComparison.Ordinal);
         Assert.Contains("Unhealthy", body, StringComparison.Ordinal);
 
+        // Dispatching pauses, with the reason and a time to retry (API: 503).
+        await using (var scope = portal.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<Kitu.V2X.Portal.Data.PortalDbContext>();
+            var program = await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.SingleAsync(db.DischargePrograms, p => p.Name == Kitu.V2X.Portal.Demo.DemoFleet.ProgramName, Ct);
+            var (key, stored) = Kitu.V2X.Portal.Domain.ConsumerSupport.OperatorApiKey.Issue(program.OperatorId, "test", DateTimeOffset.UtcNow);
+            db.OperatorApiKeys.Add(stored);
+            await db.SaveChangesAsync(Ct);
+            using var dispatch = new HttpRequestMessage(HttpMethod.Post, "/api/v1/events") { Content = System.Net.Http.Json.JsonContent.Create(new { programId = program.Id, kwPerVehicle = 5, durationMinutes = 30 }) };
+            dispatch.Headers.Add("X-Api-Key", key);
+            var paused = await client.SendAsync(dispatch, Ct);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, paused.StatusCode);
+            Assert.Contains("Dispatching is paused", await paused.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+            Assert.NotNull(paused.Headers.RetryAfter);
+            Assert.False(await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.AnyAsync(db.ProgramEvents, Ct));
+        }
+
         // And it stays up while Redis stays gone (what waits for Redis retries; nothing takes the host down).
         await Task.Delay(TimeSpan.FromSeconds(7), Ct);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/Account/Login", Ct)).StatusCode);
         Assert.False(portal.Services.GetRequiredService<Microsoft.Extensions.Hosting.IHostApplicationLifetime>().ApplicationStopping.IsCancellationRequested);
+    }
+
+    [Fact]
+    public async Task When_redis_comes_back_the_instance_is_in_touch_again_by_itself_and_dispatching_resumes()
+    {
+        _ = Redis; // a Redis server is installed (test.sh)
+        var port = FreePort();
+        await using var portal = new RedisPortal($"127.0.0.1:{port},connectTimeout=500", demo: false);
+        var status = portal.Services.GetRequiredService<ScaleOutStatus>();
+        await Task.Delay(TimeSpan.FromSeconds(1), Ct);
+        Assert.True(status.Degraded);
+
+        using var redis = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("redis-server", ["--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]) { RedirectStandardOutput = true })!;
+        try
+        {
+            for (var i = 0; i < 300 && status.Degraded; i++)
+            {
+                await Task.Delay(100, Ct);
+            }
+
+            Assert.False(status.Degraded);
+            await portal.Services.GetRequiredService<ChangeRelay>().Ready.WaitAsync(TimeSpan.FromSeconds(30), Ct); // and the pages' relay listens again
+        }
+        finally
+        {
+            redis.Kill();
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     [Fact]

@@ -96,6 +96,12 @@ public static class OperatorApi
                 return NotFound("program");
             }
 
+            if (result.Paused)
+            {
+                request.HttpContext.Response.Headers.RetryAfter = "15";
+                return Results.Problem(statusCode: 503, title: "Dispatching is paused", detail: result.Message);
+            }
+
             if (result.InForce is { } inForce)
             {
                 return Results.Problem(

@@ -13,6 +13,7 @@ internal static class ScaleOutExtensions
     /// </summary>
     public static WebApplicationBuilder AddPortalScaleOut(this WebApplicationBuilder builder)
     {
+        builder.Services.AddSingleton<ScaleOut.ScaleOutStatus>();
         if (builder.Configuration["Redis:Configuration"] is not { Length: > 0 } configuration)
         {
             return builder;

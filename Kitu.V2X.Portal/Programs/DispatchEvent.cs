@@ -39,6 +39,9 @@ public sealed record DispatchResult(ProgramEvent? Event, bool Existing, IReadOnl
 
     public bool NotFound => Errors.ContainsKey(DispatchEvent.ProgramField) && Errors[DispatchEvent.ProgramField][0] == DispatchEvent.NotYours;
 
+    /// <summary>Dispatching is paused on this instance (out of touch with the others): try again shortly.</summary>
+    public bool Paused => Errors.ContainsKey(DispatchEvent.PausedField);
+
     /// <summary>Every message, in field order, for a page that shows them together.</summary>
     public string Message => string.Join(" ", Errors.Values.SelectMany(v => v));
 }
@@ -48,10 +51,13 @@ public sealed record DispatchResult(ProgramEvent? Event, bool Existing, IReadOnl
 /// for the Dispatch page and <c>POST /api/v1/events</c> alike: the same checks, the same messages, the same choice
 /// when an event of the program is in force (replace it, or add another), the same idempotency.
 /// </summary>
-public sealed class DispatchEvent(PortalDbContext db, DischargeMediator mediator, TimeProvider time)
+public sealed class DispatchEvent(PortalDbContext db, DischargeMediator mediator, ScaleOut.ScaleOutStatus scaleOut, TimeProvider time)
 {
     public const string NotYours = "Program not found among your operator's programs.";
     public const string ProgramField = "programId";
+
+    /// <summary>The error key of a dispatch refused because this instance is out of touch with the others.</summary>
+    public const string PausedField = "dispatch";
 
     public const double MaxKwPerVehicle = 350;
     public const double MaxTotalKw = 100_000;
@@ -68,6 +74,11 @@ public sealed class DispatchEvent(PortalDbContext db, DischargeMediator mediator
         if (program is null)
         {
             return Failed(ProgramField, NotYours);
+        }
+
+        if (scaleOut.Degraded)
+        {
+            return Failed(PausedField, ScaleOut.ScaleOutStatus.PausedMessage);
         }
 
         var key = string.IsNullOrWhiteSpace(request.IdempotencyKey) ? null : request.IdempotencyKey.Trim();

@@ -12,7 +12,7 @@ namespace Kitu.V2X.Portal.ScaleOut;
 /// channel <c>kitu:changes</c>, and every other instance hands it to its own pages' watches. Runs only with
 /// <c>Redis:Configuration</c>. Messages from Redis are parsed defensively (size-limited, malformed ones dropped).
 /// </summary>
-public sealed partial class ChangeRelay(MediatorNotifier notifier, PortalInstance instance, IConfiguration configuration, ILogger<ChangeRelay> logger) : BackgroundService
+public sealed partial class ChangeRelay(MediatorNotifier notifier, PortalInstance instance, ScaleOutStatus status, IConfiguration configuration, ILogger<ChangeRelay> logger) : BackgroundService
 {
     public static readonly RedisChannel Channel = RedisChannel.Literal("kitu:changes");
 
@@ -38,6 +38,9 @@ public sealed partial class ChangeRelay(MediatorNotifier notifier, PortalInstanc
         options.AbortOnConnectFail = false;
         options.ClientName ??= "kitu-v2x-portal-changes";
         redis = await ConnectionMultiplexer.ConnectAsync(options); // returns while Redis is down, and reconnects by itself
+        redis.ConnectionFailed += (_, _) => status.Set(redis.IsConnected);
+        redis.ConnectionRestored += (_, _) => status.Set(redis.IsConnected);
+        status.Set(redis.IsConnected);
         subscriber = redis.GetSubscriber();
         notifier.ChangedHere += OnChanged;
         notifier.StatusHere += OnStatus;
