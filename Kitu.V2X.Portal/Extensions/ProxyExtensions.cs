@@ -61,8 +61,8 @@ internal static class ProxyExtensions
         app.Use((context, next) =>
         {
             // The certificate header is believed only from a trusted proxy (ASP.NET's forwarding would take it from anyone).
-            var from = context.Connection.RemoteIpAddress;
-            if (from is null || !(proxies.Contains(from.IsIPv4MappedToIPv6 ? from.MapToIPv4() : from) || networks.Any(n => n.Contains(from.IsIPv4MappedToIPv6 ? from.MapToIPv4() : from))))
+            var from = context.Connection.RemoteIpAddress is { } ip && ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : context.Connection.RemoteIpAddress;
+            if (from is null || !(proxies.Contains(from) || networks.Any(n => n.Contains(from))))
             {
                 context.Request.Headers.Remove(header);
             }

@@ -84,27 +84,12 @@ public sealed class StationCertificateIssuer(IOptions<OcppOptions> options, Time
 
         var serial = RandomNumberGenerator.GetBytes(16);
         serial[0] &= 0x7F;
-        using var generator = Generator(ca);
+        using var ecKey = ca.GetECDsaPrivateKey();
+        using var rsaKey = ecKey is null ? ca.GetRSAPrivateKey() : null;
+        var generator = ecKey is not null ? X509SignatureGenerator.CreateForECDsa(ecKey)
+            : rsaKey is not null ? X509SignatureGenerator.CreateForRSA(rsaKey, RSASignaturePadding.Pkcs1)
+            : throw new InvalidOperationException("The station CA's key is neither EC nor RSA.");
         using var certificate = request.Create(ca.SubjectName, generator, now.AddMinutes(-5), notAfter, serial);
         return (certificate.ExportCertificatePem() + "\n" + ca.ExportCertificatePem() + "\n", null);
-    }
-
-    private static DisposableGenerator Generator(X509Certificate2 ca) =>
-        ca.GetECDsaPrivateKey() is { } ec
-            ? new DisposableGenerator(X509SignatureGenerator.CreateForECDsa(ec), ec)
-            : ca.GetRSAPrivateKey() is { } rsa
-                ? new DisposableGenerator(X509SignatureGenerator.CreateForRSA(rsa, RSASignaturePadding.Pkcs1), rsa)
-                : throw new InvalidOperationException("The station CA's key is neither EC nor RSA.");
-
-    /// <summary>A signature generator with the key it holds, disposed together.</summary>
-    private sealed class DisposableGenerator(X509SignatureGenerator generator, IDisposable key) : X509SignatureGenerator, IDisposable
-    {
-        public override byte[] GetSignatureAlgorithmIdentifier(HashAlgorithmName hashAlgorithm) => generator.GetSignatureAlgorithmIdentifier(hashAlgorithm);
-
-        public override byte[] SignData(byte[] data, HashAlgorithmName hashAlgorithm) => generator.SignData(data, hashAlgorithm);
-
-        protected override PublicKey BuildPublicKey() => generator.PublicKey;
-
-        public void Dispose() => key.Dispose();
     }
 }
