@@ -22,7 +22,7 @@ public sealed class ScaleOutTests
     [Fact]
     public async Task With_redis_configured_readiness_covers_it()
     {
-        await using var portal = new RedisPortal(Redis);
+        await using var portal = new RedisPortal(Isolated(Redis));
 
         var response = await portal.CreateClient().GetAsync("/readyz", Ct);
         var body = await response.Content.ReadAsStringAsync(Ct);
@@ -96,6 +96,12 @@ public sealed class ScaleOutTests
         }
     }
 
+    /// <summary>
+    /// The test's own channels on the shared Redis (<c>channelPrefix</c>, as two portals of different operators sharing
+    /// one Redis would set): what other tests' instances say does not reach this test's.
+    /// </summary>
+    public static string Isolated(string redis) => $"{redis},channelPrefix=t{Guid.NewGuid():N}:";
+
     private static int FreePort()
     {
         using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
@@ -128,8 +134,9 @@ public sealed class ScaleOutTests
     [Fact]
     public async Task A_status_and_a_command_change_on_one_instance_reach_the_pages_watching_on_another_once()
     {
-        await using var a = new RedisPortal(Redis, "instance-a", demo: false); // no demo: nothing else changes meanwhile
-        await using var b = new RedisPortal(Redis, "instance-b", demo: false);
+        var redis = Isolated(Redis); // other tests' instances share the Redis: not their messages
+        await using var a = new RedisPortal(redis, "instance-a", demo: false); // no demo: nothing else changes meanwhile
+        await using var b = new RedisPortal(redis, "instance-b", demo: false);
         await a.Services.GetRequiredService<ChangeRelay>().Ready.WaitAsync(TimeSpan.FromSeconds(10), Ct);
         await b.Services.GetRequiredService<ChangeRelay>().Ready.WaitAsync(TimeSpan.FromSeconds(10), Ct);
         var (onA, onB) = (a.Services.GetRequiredService<MediatorNotifier>(), b.Services.GetRequiredService<MediatorNotifier>());
@@ -146,10 +153,10 @@ public sealed class ScaleOutTests
         using var unrelated = onB.Watch(new ChangeScope().Add(program: Guid.NewGuid()), () => Interlocked.Increment(ref unrelatedChanges));
 
         // Junk on the channel first: dropped, the relay goes on.
-        await using (var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(Redis))
+        await using (var junk = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(redis))
         {
-            await redis.GetSubscriber().PublishAsync(ChangeRelay.Channel, "{not json");
-            await redis.GetSubscriber().PublishAsync(ChangeRelay.Channel, new string('x', ChangeRelay.MaxMessageBytes + 1));
+            await junk.GetSubscriber().PublishAsync(ChangeRelay.Channel, "{not json");
+            await junk.GetSubscriber().PublishAsync(ChangeRelay.Channel, new string('x', ChangeRelay.MaxMessageBytes + 1));
         }
 
         var status = new StatusMessage(true, "KITU-RELAY-0001", 64, true, -5, EvseState.Discharging, Guid.NewGuid());

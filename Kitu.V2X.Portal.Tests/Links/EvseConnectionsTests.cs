@@ -76,6 +76,41 @@ public sealed class EvseConnectionsTests
         Assert.Null(connections.WhereIs(reported));
     }
 
+    [Fact]
+    public void Another_instances_link_is_mirrored_with_the_car_its_holder_took_and_a_local_claim_on_it_is_passed_on()
+    {
+        var connections = new EvseConnections(clock);
+        var facts = 0;
+        var claims = new List<(Guid, string)>();
+        connections.FactsChanged += _ => facts++;
+        connections.Claimed += (evse, car) => claims.Add((evse, car));
+        var mirror = new LiveEvse(Evse, new FakeLink { IsLocal = false }, clock.GetUtcNow());
+        connections.Add(mirror);
+
+        connections.Mirror(mirror, null, Plugged("CAR-1"), accepted: null, claimed: null, clock.GetUtcNow());
+        Assert.Null(connections.WhereIs("CAR-1")); // reported, not yet taken by the holder
+        connections.Mirror(mirror, null, Plugged("CAR-1"), accepted: "CAR-1", claimed: null, clock.GetUtcNow());
+        Assert.Same(mirror, connections.WhereIs("CAR-1"));
+        Assert.True(facts >= 2);
+
+        connections.Mirror(mirror, null, Plugged("CAR-1"), accepted: null, claimed: null, clock.GetUtcNow()); // the holder unlinked it (two chargers claim it)
+        Assert.Null(connections.WhereIs("CAR-1"));
+
+        var unread = new StatusMessage(true, null, 60, true, 0, EvseState.Idle, null);
+        connections.Mirror(mirror, null, unread, accepted: null, claimed: null, clock.GetUtcNow());
+        Assert.True(connections.Claim(Evse, "CAR-2")); // a driver on this instance: "I'm plugged in here"
+        Assert.Equal((Evse, "CAR-2"), Assert.Single(claims)); // the bridge passes it to the holder
+    }
+
+    [Fact]
+    public void A_local_link_is_never_overwritten_by_mirrored_news()
+    {
+        var (connections, first) = Linked("CAR-1");
+        connections.Mirror(first, null, Plugged("CAR-9"), accepted: "CAR-9", claimed: null, clock.GetUtcNow());
+        Assert.Same(first, connections.WhereIs("CAR-1"));
+        Assert.Null(connections.WhereIs("CAR-9"));
+    }
+
     private sealed class FakeLink : IEvseLink
     {
         public string ConnectionId { get; } = Guid.NewGuid().ToString("N");
@@ -84,8 +119,13 @@ public sealed class EvseConnectionsTests
 
         public bool CarriesDischarge => true;
 
+        public bool IsLocal { get; init; } = true;
+
+        public bool Aborted { get; private set; }
+
         public void Abort()
         {
+            Aborted = true;
         }
 
         public Task DischargeAsync(DischargeCommandMessage command) => Task.CompletedTask;

@@ -19,9 +19,15 @@ public sealed class GridDbContext(DbContextOptions<GridDbContext> options) : DbC
 
     public DbSet<GridRulesSnapshot> GridRulesSnapshots => Set<GridRulesSnapshot>();
 
+    /// <summary>Work that one instance does at a time: the 2030.5 sessions (<see cref="Grid.GridLease"/>).</summary>
+    public DbSet<ScaleOut.Lease> Leases => Set<ScaleOut.Lease>();
+
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder) =>
         configurationBuilder.UseUtcMillisecondInstants();
 
-    protected override void OnModelCreating(ModelBuilder modelBuilder) =>
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
         modelBuilder.ApplyConfigurationsFromNamespace("Kitu.V2X.Portal.Data.Grid");
+        modelBuilder.ApplyConfiguration(new LeaseConfiguration());
+    }
 }

@@ -51,5 +51,6 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
     {
         base.OnModelCreating(builder);
         builder.ApplyConfigurationsFromNamespace("Kitu.V2X.Portal.Data.Portal");
+        builder.ApplyConfiguration(new LeaseConfiguration());
     }
 }

@@ -47,8 +47,21 @@ public sealed class CommandInbox(LiveCommands live, TimeProvider time)
         return drained;
     }
 
-    private bool Take(ProgramExecutor executor, Guid linkId, CommandAnswer answer)
+    /// <summary>
+    /// Where an answer goes that this instance's live view does not know (the mediator runs on another instance): the
+    /// link bridge passes it on when it relayed that command to that link, and says false otherwise. Unset: nowhere.
+    /// </summary>
+    public Func<ProgramExecutor, Guid, CommandAnswer, bool>? Elsewhere { get; set; }
+
+    /// <summary>An answer a link on another instance received (the link bridge): taken as if it arrived here.</summary>
+    public bool FromElsewhere(ProgramExecutor executor, Guid linkId, CommandAnswer answer) => Queue(executor, linkId, answer);
+
+    private bool Take(ProgramExecutor executor, Guid linkId, CommandAnswer answer) =>
+        Queue(executor, linkId, answer) || (Elsewhere?.Invoke(executor, linkId, answer) ?? false);
+
+    private bool Queue(ProgramExecutor executor, Guid linkId, CommandAnswer answer)
     {
+        ArgumentNullException.ThrowIfNull(answer);
         if (!live.CarriedBy(answer.CommandId, linkId, executor))
         {
             return false;

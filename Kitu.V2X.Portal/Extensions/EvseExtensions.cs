@@ -72,6 +72,7 @@ internal static class EvseExtensions
         services.AddSingleton<DischargePass>();
         services.AddSingleton<DischargeMediator>();
         services.AddSingleton<ScaleOut.MediatorLease>();
+        services.AddSingleton<ScaleOut.HeldLease>(sp => sp.GetRequiredService<ScaleOut.MediatorLease>());
         services.AddHostedService(sp => sp.GetRequiredService<ScaleOut.MediatorLease>()); // before the pacer, which waits for it
         services.AddHostedService<DischargePacer>();
         services.AddSingleton<EvseLinkMessages>();

@@ -29,6 +29,11 @@ internal static class GridExtensions
         services.AddSingleton<SandboxHost>();
         services.AddHostedService(sp => new ConditionalHostedService(
             sp.GetRequiredService<IOptions<SandboxOptions>>().Value.Enabled ? sp.GetRequiredService<SandboxHost>() : null));
+        services.AddSingleton<GridLease>(); // before the worker, which waits for its first try
+        services.AddSingleton<Kitu.V2X.Portal.ScaleOut.HeldLease>(sp => sp.GetRequiredService<GridLease>());
+        services.AddHostedService(sp => sp.GetRequiredService<GridLease>());
+        services.AddSingleton<GridRelay>();
+        services.AddHostedService(sp => sp.GetRequiredService<GridRelay>());
         services.AddSingleton<GridClientWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<GridClientWorker>());
         return builder;

@@ -8,7 +8,8 @@ internal static class ScaleOutExtensions
     /// <summary>
     /// Several instances: with <c>Redis:Configuration</c> set (a StackExchange.Redis configuration, for example
     /// <c>redis:6379</c>), SignalR's groups and messages cross instances through Redis (channels prefixed <c>kitu</c>),
-    /// so do the live pages' pushes (<see cref="ScaleOut.ChangeRelay"/>), and readiness covers Redis. The portal starts while Redis is unreachable and connects when it comes back.
+    /// so do the live pages' pushes (<see cref="ScaleOut.ChangeRelay"/>) and the EVSE links (<see cref="ScaleOut.LinkBridge"/>:
+    /// every instance sees and reaches every EVSE), and readiness covers Redis. The portal starts while Redis is unreachable and connects when it comes back.
     /// Unset (the default, one process): nothing of this is used.
     /// </summary>
     public static WebApplicationBuilder AddPortalScaleOut(this WebApplicationBuilder builder)
@@ -29,6 +30,8 @@ internal static class ScaleOutExtensions
         });
         builder.Services.AddSingleton<ScaleOut.ChangeRelay>(); // live pages across instances
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ScaleOut.ChangeRelay>());
+        builder.Services.AddSingleton<ScaleOut.LinkBridge>(); // EVSE links across instances
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ScaleOut.LinkBridge>());
         builder.Services.AddHealthChecks().AddRedis(configuration, "redis", HealthStatus.Unhealthy, tags: [HealthExtensions.Ready], timeout: TimeSpan.FromSeconds(3));
         return builder;
     }

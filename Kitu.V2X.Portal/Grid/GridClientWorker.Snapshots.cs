@@ -22,6 +22,11 @@ public sealed partial class GridClientWorker
             try
             {
                 await Task.Delay(TimeSpan.FromSeconds(1), time, stoppingToken);
+                if (!RunsSessions)
+                {
+                    continue; // the holder of the grid lease keeps them
+                }
+
                 if (time.GetUtcNow() >= full)
                 {
                     full = time.GetUtcNow() + SnapshotEvery;

@@ -12,6 +12,12 @@ namespace Kitu.V2X.Portal.Grid;
 /// The grid module's background worker: one 2030.5 client session per bound EVSE (each with its own device
 /// certificate), run by a <see cref="GridSessionScheduler"/>; publishes the rules to <see cref="GridRulesFeed"/> and
 /// records status changes in the grid store. Logs carry EVSE ids and server names only.
+/// <para>
+/// With several instances only the holder of the <see cref="GridLease"/> runs the sessions; it tells the others the
+/// rules over the <see cref="GridRelay"/>, and they pass it what they hear (bindings changed on their pages, the status
+/// of EVSEs whose links they hold, polls asked for). When the holder goes, another takes the lease and starts the
+/// sessions from the rules last kept. Partial: GridClientWorker.Instances.cs.
+/// </para>
 /// </summary>
 public sealed partial class GridClientWorker : BackgroundService
 {
@@ -23,12 +29,16 @@ public sealed partial class GridClientWorker : BackgroundService
     private readonly ILogger<GridClientWorker> logger;
     private readonly GridSessionScheduler scheduler;
     private readonly GridResponseJournal journal;
+    private readonly GridLease lease;
+    private readonly GridRelay relay;
     private readonly ConcurrentDictionary<Guid, (GridIntegration, string?)> recorded = new();
     private readonly ConcurrentDictionary<Guid, byte> changedSinceSnapshot = new();
     private volatile bool loaded;
 
-    public GridClientWorker(IServiceScopeFactory scopes, DeviceCertificateAuthority authority, GridRulesFeed feed, GridResponseJournal journal, IOptions<GridOptions> options, TimeProvider time, ILogger<GridClientWorker> logger)
+    public GridClientWorker(IServiceScopeFactory scopes, DeviceCertificateAuthority authority, GridRulesFeed feed, GridResponseJournal journal, GridLease lease, GridRelay relay, IOptions<GridOptions> options, TimeProvider time, ILogger<GridClientWorker> logger)
     {
+        this.lease = lease;
+        this.relay = relay;
         this.scopes = scopes;
         this.authority = authority;
         this.feed = feed;
@@ -38,6 +48,7 @@ public sealed partial class GridClientWorker : BackgroundService
         this.logger = logger;
         scheduler = new GridSessionScheduler(this.options.MaxConcurrentPolls, time, OnRules, (ex, evseId) => LogPollCrashed(ex, evseId));
         Residents = new EvseResidentClients(OnRules, this.options, time);
+        ListenToOtherInstances();
     }
 
     public int SessionCount => scheduler.Count;
@@ -84,7 +95,29 @@ public sealed partial class GridClientWorker : BackgroundService
     }
 
     /// <summary>The EVSE's operating state (from its live link), for the DERStatus and DERAvailability its session posts.</summary>
-    public void Report(Guid evseId, DerDeviceStatus status) => scheduler.Session(evseId)?.Report(status);
+    public void Report(Guid evseId, DerDeviceStatus status)
+    {
+        if (RunsSessions)
+        {
+            scheduler.Session(evseId)?.Report(status);
+        }
+        else
+        {
+            RelayStatus(evseId, status);
+        }
+    }
+
+    /// <summary>What an EVSE's own 2030.5 client read (from its live link): checked, and taken; null when taken, else why not.</summary>
+    public string? ResidentReport(Guid evseId, ResidentReport report)
+    {
+        var refusal = Residents.Report(evseId, report);
+        if (refusal is null && !RunsSessions)
+        {
+            relay.Resident(evseId, report); // the holder's rules are everyone's
+        }
+
+        return refusal;
+    }
 
     /// <summary>
     /// The EVSE told what it applies (its hello): the functions, its nominal voltage and its ramp rate. Stored with the
@@ -116,15 +149,29 @@ public sealed partial class GridClientWorker : BackgroundService
         binding.NominalVoltageV = nominalVoltageV;
         binding.GradientPercentPerSecond = gradient;
         await db.SaveChangesAsync(cancellationToken);
+        if (!RunsSessions)
+        {
+            relay.Capabilities(evseId); // the holder's session sends them
+            return;
+        }
+
         var server = await db.ApprovedServers.AsNoTracking().SingleAsync(s => s.Id == binding.ServerId, cancellationToken);
         scheduler.Session(evseId)?.Update(Device(binding, server));
     }
 
     /// <summary>
-    /// Starts (or restarts) the session of a binding to <paramref name="server"/> with the EVSE's identity; after a
-    /// portal restart, with the rules it had. An EVSE bound with its own client gets no session: it is told the server.
+    /// Starts (or restarts) the session of a binding to <paramref name="server"/> with the EVSE's identity, here or — on
+    /// an instance that does not run the sessions — on the one that does. An EVSE bound with its own client gets no
+    /// session: it is told the server.
     /// </summary>
-    public void Start(GridBinding binding, ApprovedServer server, DeviceCredential? credential, GridRulesSnapshot? snapshot = null)
+    public void Start(GridBinding binding, ApprovedServer server, DeviceCredential? credential)
+    {
+        Apply(binding, server, credential);
+        relay.Binding(binding.EvseId); // every other instance reads it again
+    }
+
+    /// <summary>Starts (or restarts) the binding here: its session if this instance runs them (after a restart, with the rules it had), its own client's server.</summary>
+    private void Apply(GridBinding binding, ApprovedServer server, DeviceCredential? credential, GridRulesSnapshot? snapshot = null)
     {
         ArgumentNullException.ThrowIfNull(binding);
         ArgumentNullException.ThrowIfNull(server);
@@ -144,6 +191,11 @@ public sealed partial class GridClientWorker : BackgroundService
         }
 
         Residents.Stop(binding.EvseId);
+        if (!RunsSessions)
+        {
+            return; // the holder of the grid lease runs it; its rules come over the relay
+        }
+
         if (credential is not { HoldsKey: true } || !DeviceIdentity.SameLfdi(credential.Lfdi, binding.Lfdi))
         {
             OnRules(Failed(binding, server, "the portal holds no device certificate for this charger; open its 2030.5 identity and choose one, then bind again."));
@@ -160,7 +212,7 @@ public sealed partial class GridClientWorker : BackgroundService
             }
 
             scheduler.Add(session, http);
-            feed.Publish(session.Rules);
+            Publish(session.Rules);
         }
         catch (ArgumentException ex)
         {
@@ -168,7 +220,14 @@ public sealed partial class GridClientWorker : BackgroundService
         }
     }
 
+    /// <summary>The EVSE was unbound: its session stops, here and wherever it runs.</summary>
     public void Stop(Guid evseId)
+    {
+        StopHere(evseId);
+        relay.Binding(evseId);
+    }
+
+    private void StopHere(Guid evseId)
     {
         scheduler.Remove(evseId);
         Residents.Stop(evseId);
@@ -177,12 +236,20 @@ public sealed partial class GridClientWorker : BackgroundService
         changedSinceSnapshot[evseId] = 0; // its kept rules go with the next snapshot
     }
 
-    /// <summary>Polls one EVSE's session now, re-reading every resource, and returns its rules (after binding).</summary>
+    /// <summary>Polls one EVSE's session now, re-reading every resource, and returns its rules (after binding) — here, or on the instance that runs the sessions.</summary>
     public async Task<GridRules> PollNowAsync(Guid evseId, CancellationToken cancellationToken) =>
-        await scheduler.PollNowAsync(evseId, cancellationToken) ?? feed.Get(evseId);
+        RunsSessions || !relay.Enabled
+            ? await scheduler.PollNowAsync(evseId, cancellationToken) ?? feed.Get(evseId)
+            : await PollElsewhereAsync(evseId, cancellationToken);
 
     /// <summary>Restarts the sessions of every EVSE bound to a server whose settings changed.</summary>
     public async Task RestartServerAsync(Guid serverId, CancellationToken cancellationToken)
+    {
+        await RestartServerHereAsync(serverId, cancellationToken);
+        relay.Server(serverId);
+    }
+
+    private async Task RestartServerHereAsync(Guid serverId, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<GridDbContext>();
@@ -194,7 +261,7 @@ public sealed partial class GridClientWorker : BackgroundService
                            select new { b, c }).ToListAsync(cancellationToken);
         foreach (var x in bound)
         {
-            Start(x.b, server, x.c);
+            Apply(x.b, server, x.c);
         }
     }
 
@@ -211,23 +278,9 @@ public sealed partial class GridClientWorker : BackgroundService
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
         await journal.LoadAsync(cancellationToken);
-        await using (var scope = scopes.CreateAsyncScope())
-        {
-            var db = scope.ServiceProvider.GetRequiredService<GridDbContext>();
-            var servers = await db.ApprovedServers.AsNoTracking().ToDictionaryAsync(s => s.Id, cancellationToken);
-            var bindings = await db.GridBindings.AsNoTracking().ToListAsync(cancellationToken);
-            var credentials = await db.DeviceCredentials.AsNoTracking().ToDictionaryAsync(c => c.EvseId, cancellationToken);
-            var now = time.GetUtcNow();
-            var snapshots = await db.GridRulesSnapshots.AsNoTracking().Where(s => s.RestorableUntil > now).ToDictionaryAsync(s => s.EvseId, cancellationToken);
-            foreach (var binding in bindings)
-            {
-                Start(binding, servers[binding.ServerId], credentials.GetValueOrDefault(binding.EvseId), snapshots.GetValueOrDefault(binding.EvseId));
-            }
-
-            LogLoaded(bindings.Count, snapshots.Count);
-            loaded = true;
-        }
-
+        await lease.FirstTry.WaitAsync(cancellationToken); // whether this instance runs the sessions
+        await LoadAsync(residents: true, cancellationToken);
+        loaded = true;
         await base.StartAsync(cancellationToken);
     }
 
@@ -247,7 +300,7 @@ public sealed partial class GridClientWorker : BackgroundService
     {
         try
         {
-            if (loaded)
+            if (loaded && RunsSessions)
             {
                 // Its own few seconds, even when the host's shutdown time is already up: not before the sessions are
                 // loaded (that would forget the last ones).
@@ -289,10 +342,12 @@ public sealed partial class GridClientWorker : BackgroundService
 
     private void OnRules(GridRules rules)
     {
-        if (feed.Publish(rules))
+        if (!RunsSessions)
         {
-            changedSinceSnapshot[rules.EvseId] = 0;
+            return; // an own client's report checked here: the holder's rules for it come over the relay
         }
+
+        Publish(rules);
 
         var status = (rules.Integration, rules.IntegrationDetail);
         if (recorded.TryGetValue(rules.EvseId, out var last) && last == status)
@@ -324,6 +379,9 @@ public sealed partial class GridClientWorker : BackgroundService
 
     [LoggerMessage(LogLevel.Information, "Grid client sessions started for {Count} bound EVSEs ({Restored} with the rules they had before the restart)")]
     private partial void LogLoaded(int count, int restored);
+
+    [LoggerMessage(LogLevel.Information, "{Count} bound EVSEs: another instance runs their 2030.5 sessions; {Restored} with the rules last kept until it tells them")]
+    private partial void LogLoadedElsewhere(int count, int restored);
 
     [LoggerMessage(LogLevel.Information, "EVSE {EvseId} at {Server}: {Integration} {Detail}")]
     private partial void LogStatus(Guid evseId, string? server, GridIntegration integration, string? detail);

@@ -18,6 +18,12 @@ public interface IEvseLink
     /// <summary>False for a link that cannot carry a discharge (an OCPP 2.0.1 station: no V2X in that version).</summary>
     bool CarriesDischarge { get; }
 
+    /// <summary>
+    /// True for a link this instance holds; false for another instance's link, seen here through the link bridge
+    /// (<see cref="ScaleOut.RemoteEvseLink"/>): what is sent to it goes over Redis to the instance that holds it.
+    /// </summary>
+    bool IsLocal { get; }
+
     /// <summary>Drops the link (a newer one for the same EVSE replaced it).</summary>
     void Abort();
 
@@ -42,6 +48,8 @@ public sealed class SignalREvseLink(HubCallerContext context, IHubContext<EvseHu
 
     public bool CarriesDischarge => true;
 
+    public bool IsLocal => true;
+
     public void Abort() => context.Abort();
 
     public Task DischargeAsync(DischargeCommandMessage command) => Client.Discharge(command);
@@ -65,6 +73,9 @@ public sealed class LiveEvse(Guid evseId, IEvseLink link, DateTimeOffset since)
     public IEvseLink Link { get; } = link;
 
     public string ConnectionId => Link.ConnectionId;
+
+    /// <summary>This instance holds the link (else another instance does: <see cref="IEvseLink.IsLocal"/>).</summary>
+    public bool IsLocal => Link.IsLocal;
 
     public DateTimeOffset Since { get; } = since;
 
@@ -127,6 +138,9 @@ public sealed class EvseConnections
 
     /// <summary>An EVSE's link was lost.</summary>
     public event Action<Guid>? Disconnected;
+
+    /// <summary>A driver said their car is plugged in at this EVSE (<see cref="Claim"/>); the link bridge passes it to the instance holding a remote link.</summary>
+    public event Action<Guid, string>? Claimed;
 
     /// <summary>An EVSE reported a status.</summary>
     public event Action<Guid, StatusMessage>? StatusChanged;
@@ -202,9 +216,66 @@ public sealed class EvseConnections
 
         evse.ClaimedVehicleIdentifier = vehicleIdentifier;
         byVehicle[vehicleIdentifier] = evseId;
+        Claimed?.Invoke(evseId, vehicleIdentifier);
         StatusChanged?.Invoke(evseId, status);
         FactsChanged?.Invoke(evseId);
         return true;
+    }
+
+    /// <summary>
+    /// Takes what another instance says of a link it holds (the link bridge): its hello, its last status, and the car
+    /// it has taken as plugged in there (accepted or claimed) — that instance judges claims for its links.
+    /// </summary>
+    public void Mirror(LiveEvse mirror, HelloMessage? hello, StatusMessage? status, string? accepted, string? claimed, DateTimeOffset at)
+    {
+        ArgumentNullException.ThrowIfNull(mirror);
+        if (mirror.IsLocal || !IsCurrent(mirror))
+        {
+            return;
+        }
+
+        mirror.Hello = hello;
+        if (status is not null && status != mirror.Status)
+        {
+            Report(mirror, status, at);
+        }
+
+        mirror.LastSeen = at;
+        var changed = false;
+        if (!string.Equals(mirror.ClaimedVehicleIdentifier, claimed, StringComparison.OrdinalIgnoreCase))
+        {
+            if (mirror.ClaimedVehicleIdentifier is { } before)
+            {
+                byVehicle.TryRemove(new KeyValuePair<string, Guid>(before, mirror.EvseId));
+            }
+
+            mirror.ClaimedVehicleIdentifier = claimed;
+            changed = true;
+        }
+
+        if (!string.Equals(mirror.AcceptedVehicleIdentifier, accepted, StringComparison.OrdinalIgnoreCase))
+        {
+            if (mirror.AcceptedVehicleIdentifier is { } before)
+            {
+                byVehicle.TryRemove(new KeyValuePair<string, Guid>(before, mirror.EvseId));
+            }
+
+            mirror.AcceptedVehicleIdentifier = accepted;
+            changed = true;
+        }
+
+        foreach (var taken in new[] { claimed, accepted })
+        {
+            if (taken is not null)
+            {
+                byVehicle[taken] = mirror.EvseId;
+            }
+        }
+
+        if (changed)
+        {
+            FactsChanged?.Invoke(mirror.EvseId);
+        }
     }
 
     public void Add(LiveEvse connection)

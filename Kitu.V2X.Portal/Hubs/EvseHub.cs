@@ -78,7 +78,7 @@ public sealed class EvseHub(EvseConnections connections, EvseReports reports, Co
         Require(report is not null, "report is required.");
         Require(Current().Hello?.RunsOwnGridClient == true, "Only an EVSE that said in its hello that it runs its own 2030.5 client reports grid rules.");
         Require(report!.Lfdi is { Length: <= 40 }, "The LFDI is 40 hex digits.");
-        var refusal = grid.Residents.Report(EvseId, new ResidentReport(
+        var refusal = grid.ResidentReport(EvseId, new ResidentReport(
             report.Lfdi, report.Sfdi, report.Integration, report.Detail, report.PollRateSeconds, report.LastContact, report.ValidUntil,
             report.Functions, report.Controls, report.ActiveControl, report.Warnings));
         Require(refusal is null, refusal ?? "");

@@ -8,7 +8,9 @@ namespace Kitu.V2X.Portal.Hubs;
 
 /// <summary>
 /// Keeps every connected EVSE told what it must enforce itself (seed §2.6): the grid rules in force for it (from the
-/// grid layer, by EVSE id only) and its owner's policy — on connect, and whenever either changes.
+/// grid layer, by EVSE id only) and its owner's policy — on connect, and whenever either changes. With several
+/// instances, the instance holding the link greets it and relays its grid rules; a policy changed on any instance
+/// reaches the link wherever it is (the link bridge).
 /// </summary>
 public sealed partial class EvseLinkMessages(
     EvseConnections connections,
@@ -41,7 +43,7 @@ public sealed partial class EvseLinkMessages(
     /// <summary>The owner bound, re-bound or unbound an EVSE that runs its own client: tell it over its link.</summary>
     private void OnServerChanged(Guid evseId)
     {
-        if (connections.Get(evseId) is { Hello.RunsOwnGridClient: true } live)
+        if (connections.Get(evseId) is { IsLocal: true, Hello.RunsOwnGridClient: true } live) // each instance hears of it: the link's tells it
         {
             _ = live.Link.GridServerAsync(ServerMessage(worker.Residents.ServerFor(evseId)));
         }
@@ -57,15 +59,22 @@ public sealed partial class EvseLinkMessages(
         }
     }
 
+    // The rules go out from the instance that holds the EVSE's link (each instance's grid layer has them), once.
     private void OnGridChanged(GridRules rules)
     {
-        if (connections.Get(rules.EvseId) is { } live)
+        if (connections.Get(rules.EvseId) is { IsLocal: true } live)
         {
             _ = live.Link.GridRulesAsync(GridRulesMessage.From(rules));
         }
     }
 
-    private void OnConnected(Guid evseId) => _ = GreetAsync(evseId);
+    private void OnConnected(Guid evseId)
+    {
+        if (connections.Get(evseId) is { IsLocal: true })
+        {
+            _ = GreetAsync(evseId); // another instance's link is greeted by that instance
+        }
+    }
 
     private async Task GreetAsync(Guid evseId)
     {

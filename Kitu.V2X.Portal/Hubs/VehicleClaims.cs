@@ -79,8 +79,30 @@ public sealed partial class VehicleClaims(EvseConnections connections, IServiceS
         }
 
         notifier.CommandsChanged(new ChangeScope().Add(evseId, vehicleId));
+        Answered?.Invoke(evseId, vehicleId, itIsMe);
         return true;
     }
+
+    /// <summary>A driver answered a claim on this instance: the link bridge tells the others (the charger's link may be held by one of them).</summary>
+    public event Action<Guid, Guid, bool>? Answered;
+
+    /// <summary>A driver answered a claim on another instance (the answer and the audit are stored there): judged again here.</summary>
+    public void AnsweredElsewhere(Guid evseId, Guid vehicleId, bool itIsMe)
+    {
+        (itIsMe ? confirmed : denied)[(evseId, vehicleId)] = 0;
+        if (pending.TryGetValue(vehicleId, out var claim) && claim.EvseId == evseId)
+        {
+            pending.TryRemove(new KeyValuePair<Guid, PendingClaim>(vehicleId, claim));
+        }
+
+        reports.Writer.TryWrite((evseId, connections.Get(evseId)?.ReportedVehicleIdentifier ?? ""));
+    }
+
+    /// <summary>
+    /// Whether this instance acts on what a charger claims — links the car, audits the claim: the instance holding the
+    /// charger's link does. Every instance judges every claim (so any instance's pages show a claim waiting for the driver).
+    /// </summary>
+    private bool ActsFor(Guid evseId) => connections.Get(evseId)?.IsLocal ?? true;
 
     private readonly ConcurrentDictionary<(Guid EvseId, Guid VehicleId), byte> denied = new(); // for the current plug-in
 
@@ -149,7 +171,7 @@ public sealed partial class VehicleClaims(EvseConnections connections, IServiceS
             if (at.Count > 1)
             {
                 // Two chargers (or more) say this car is plugged in at once: one of them is wrong or lying; use neither.
-                foreach (var evseId in at)
+                foreach (var evseId in at.Where(ActsFor))
                 {
                     connections.Unaccept(evseId);
                 }
@@ -158,7 +180,7 @@ public sealed partial class VehicleClaims(EvseConnections connections, IServiceS
                 {
                     conflicts[vehicle.Id] = at;
                     pending.TryRemove(vehicle.Id, out _);
-                    db.AuditEntries.AddRange(at.Select(evseId => new AuditEntry { At = now, EvseId = evseId, VehicleId = vehicle.Id, Outcome = $"plug-in claim refused: {at.Count} chargers report this car at once" }));
+                    db.AuditEntries.AddRange(at.Where(ActsFor).Select(evseId => new AuditEntry { At = now, EvseId = evseId, VehicleId = vehicle.Id, Outcome = $"plug-in claim refused: {at.Count} chargers report this car at once" }));
                     LogConflict(vehicle.Id, at.Count);
                     changed = true;
                 }
@@ -183,12 +205,19 @@ public sealed partial class VehicleClaims(EvseConnections connections, IServiceS
             if (trustedHere)
             {
                 changed |= pending.TryRemove(vehicle.Id, out _);
-                connections.Accept(evse, vehicle.Identifier);
+                if (ActsFor(evse))
+                {
+                    connections.Accept(evse, vehicle.Identifier);
+                }
             }
             else if (!denied.ContainsKey((evse, vehicle.Id)) && (!pending.TryGetValue(vehicle.Id, out var waiting) || waiting.EvseId != evse))
             {
                 pending[vehicle.Id] = new PendingClaim(evse, vehicle.Id, now);
-                db.AuditEntries.Add(new AuditEntry { At = now, EvseId = evse, VehicleId = vehicle.Id, Outcome = "plug-in claimed by a charger the driver does not trust: waiting for the driver" });
+                if (ActsFor(evse))
+                {
+                    db.AuditEntries.Add(new AuditEntry { At = now, EvseId = evse, VehicleId = vehicle.Id, Outcome = "plug-in claimed by a charger the driver does not trust: waiting for the driver" });
+                }
+
                 changed = true;
             }
         }

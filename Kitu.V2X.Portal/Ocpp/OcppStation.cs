@@ -80,6 +80,8 @@ public sealed partial class OcppStation : IEvseLink
     /// </summary>
     public bool CarriesDischarge => session.Version == OcppVersion.V21 && state.V2xUsable != false;
 
+    public bool IsLocal => true;
+
     /// <summary>The version can carry V2X and DER controls at all (2.1).</summary>
     private bool SpeaksV2x => session.Version == OcppVersion.V21;
 

@@ -24,7 +24,7 @@ public sealed partial class PortalMeters : BackgroundService
     private readonly KeyValuePair<string, object?> instance;
     private volatile IReadOnlyList<(CommandState State, int Count)> commands = [];
 
-    public PortalMeters(IMeterFactory meters, PortalInstance instance, EvseConnections links, ScaleOut.MediatorLease mediatorLease, IServiceScopeFactory scopes, ILogger<PortalMeters> logger)
+    public PortalMeters(IMeterFactory meters, PortalInstance instance, EvseConnections links, IEnumerable<ScaleOut.HeldLease> leases, IServiceScopeFactory scopes, ILogger<PortalMeters> logger)
     {
         this.scopes = scopes;
         this.logger = logger;
@@ -34,10 +34,11 @@ public sealed partial class PortalMeters : BackgroundService
         passDuration = meter.CreateHistogram<double>(
             "kitu.mediator.pass.duration", "s", "How long one mediator pass took (plan, watch, relay)",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] });
-        meter.CreateObservableGauge("kitu.links.live", () => links.All.GroupBy(l => l.Link.Transport)
+        meter.CreateObservableGauge("kitu.links.live", () => links.All.Where(l => l.IsLocal).GroupBy(l => l.Link.Transport)
             .Select(g => new Measurement<int>(g.Count(), tag, new("transport", g.Key))), "{link}", "Live EVSE links held by this instance, by transport");
-        meter.CreateObservableGauge("kitu.leases.held", () => new Measurement<int>(mediatorLease.IsHeld ? 1 : 0, tag, new("lease", ScaleOut.MediatorLease.Key)),
-            "{lease}", "1 for each lease this instance holds (mediator), 0 for one another instance holds");
+        var held = leases.ToList();
+        meter.CreateObservableGauge("kitu.leases.held", () => held.Select(l => new Measurement<int>(l.IsHeld ? 1 : 0, tag, new("lease", l.Key))),
+            "{lease}", "1 for each lease this instance holds (mediator, grid), 0 for one another instance holds");
         meter.CreateObservableGauge("kitu.commands", () => commands.Select(c => new Measurement<int>(c.Count, tag, new("state", c.State.ToString()))),
             "{command}", "Discharge commands in the outbox, by state (sampled)");
     }

@@ -63,13 +63,3 @@ internal sealed class AuditEntryConfiguration : IEntityTypeConfiguration<AuditEn
         b.Property(a => a.ActorId).HasMaxLength(450);
     }
 }
-
-internal sealed class LeaseConfiguration : IEntityTypeConfiguration<ScaleOut.Lease>
-{
-    public void Configure(EntityTypeBuilder<ScaleOut.Lease> b)
-    {
-        b.HasKey(l => l.Key);
-        b.Property(l => l.Key).HasMaxLength(128);
-        b.Property(l => l.Holder).HasMaxLength(128);
-    }
-}

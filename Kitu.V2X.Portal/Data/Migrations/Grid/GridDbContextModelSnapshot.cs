@@ -246,6 +246,28 @@ namespace Kitu.V2X.Portal.Data.Migrations.Grid
                     b.ToTable("PostedResponses");
                 });
 
+            modelBuilder.Entity("Kitu.V2X.Portal.ScaleOut.Lease", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Holder")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Token")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Key");
+
+                    b.ToTable("Leases");
+                });
+
             modelBuilder.Entity("Kitu.V2X.Portal.Domain.GridSecurity.GridBinding", b =>
                 {
                     b.HasOne("Kitu.V2X.Portal.Domain.GridSecurity.ApprovedServer", null)

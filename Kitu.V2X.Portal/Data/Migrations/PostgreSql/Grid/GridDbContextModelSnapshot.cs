@@ -253,6 +253,28 @@ namespace Kitu.V2X.Portal.Data.Migrations.PostgreSql.Grid
                     b.ToTable("PostedResponses");
                 });
 
+            modelBuilder.Entity("Kitu.V2X.Portal.ScaleOut.Lease", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Holder")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<long>("Token")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Key");
+
+                    b.ToTable("Leases");
+                });
+
             modelBuilder.Entity("Kitu.V2X.Portal.Domain.GridSecurity.GridBinding", b =>
                 {
                     b.HasOne("Kitu.V2X.Portal.Domain.GridSecurity.ApprovedServer", null)

@@ -4,16 +4,19 @@ using Kitu.V2X.Portal.Telemetry;
 namespace Kitu.V2X.Portal.ScaleOut;
 
 /// <summary>
-/// The lease on the mediator's work: only the instance that holds it runs mediator passes, so with several instances on
-/// one database every event is planned and every command relayed by exactly one of them. Held for
-/// <c>ScaleOut:LeaseSeconds</c> (15 s), renewed every third of that; when its holder dies, another instance takes it
-/// within that bound, recovers the live commands from the outbox and goes on (command ids keep "never twice"). One
-/// instance alone takes it at start and keeps it. A clean stop gives it up at once.
+/// A lease this instance keeps trying to hold, for work exactly one instance may do at a time (the mediator's passes,
+/// the 2030.5 sessions). Held for <c>ScaleOut:LeaseSeconds</c> (15 s), renewed every third of that; when its holder
+/// dies, another instance takes it within that bound. One instance alone takes it at start and keeps it. A clean stop
+/// gives it up at once.
 /// </summary>
-public sealed partial class MediatorLease(IServiceScopeFactory scopes, PortalInstance instance, IConfiguration configuration, TimeProvider time, ILogger<MediatorLease> logger)
+public abstract partial class HeldLease(string key, IServiceScopeFactory scopes, PortalInstance instance, IConfiguration configuration, TimeProvider time, ILogger logger)
     : BackgroundService
 {
-    public const string Key = "mediator";
+    /// <summary>The store whose <c>Leases</c> table holds this lease.</summary>
+    protected abstract Microsoft.EntityFrameworkCore.DbContext Store(IServiceProvider services);
+
+    /// <summary>The lease's key in the <c>Leases</c> table.</summary>
+    public string Key { get; } = key;
 
     private readonly TimeSpan ttl = TimeSpan.FromSeconds(Math.Max(1, configuration.GetValue("ScaleOut:LeaseSeconds", 15.0)));
     private readonly TaskCompletionSource firstTry = NewSignal();
@@ -46,7 +49,7 @@ public sealed partial class MediatorLease(IServiceScopeFactory scopes, PortalIns
             try
             {
                 await using var scope = scopes.CreateAsyncScope();
-                token = await LeaseStore.TryHoldAsync(scope.ServiceProvider.GetRequiredService<PortalDbContext>(), Key, instance.Id, ttl, started, stoppingToken);
+                token = await LeaseStore.TryHoldAsync(Store(scope.ServiceProvider), Key, instance.Id, ttl, started, stoppingToken);
                 if (token is not null)
                 {
                     heldUntil = started + ttl;
@@ -59,7 +62,7 @@ public sealed partial class MediatorLease(IServiceScopeFactory scopes, PortalIns
             catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidOperationException or Microsoft.EntityFrameworkCore.DbUpdateException)
             {
                 // The store is unreachable: the lease may expire under us; stop a renewal period before it could, not after.
-                LogRenewFailed(ex.GetBaseException().Message);
+                LogRenewFailed(Key, ex.GetBaseException().Message);
                 token = isHeld && time.GetUtcNow() + renewEvery < heldUntil ? Token : null;
             }
 
@@ -84,11 +87,11 @@ public sealed partial class MediatorLease(IServiceScopeFactory scopes, PortalIns
             try
             {
                 await using var scope = scopes.CreateAsyncScope();
-                await LeaseStore.ReleaseAsync(scope.ServiceProvider.GetRequiredService<PortalDbContext>(), Key, instance.Id, time.GetUtcNow(), cancellationToken);
+                await LeaseStore.ReleaseAsync(Store(scope.ServiceProvider), Key, instance.Id, time.GetUtcNow(), cancellationToken);
             }
             catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidOperationException or OperationCanceledException)
             {
-                LogReleaseFailed(ex.GetBaseException().Message); // it expires by itself
+                LogReleaseFailed(Key, ex.GetBaseException().Message); // it expires by itself
             }
 
             Set(null);
@@ -111,12 +114,12 @@ public sealed partial class MediatorLease(IServiceScopeFactory scopes, PortalIns
         isHeld = now;
         if (now)
         {
-            LogTaken(instance.Id, Token);
+            LogTaken(instance.Id, Key, Token);
             held.TrySetResult();
         }
         else
         {
-            LogLost(instance.Id);
+            LogLost(instance.Id, Key);
             held = NewSignal();
         }
 
@@ -125,15 +128,28 @@ public sealed partial class MediatorLease(IServiceScopeFactory scopes, PortalIns
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    [LoggerMessage(LogLevel.Information, "Instance {Instance} now runs the mediator (lease token {Token})")]
-    private partial void LogTaken(string instance, long token);
+    [LoggerMessage(LogLevel.Information, "Instance {Instance} now holds the {Lease} lease (token {Token})")]
+    private partial void LogTaken(string instance, string lease, long token);
 
-    [LoggerMessage(LogLevel.Warning, "Instance {Instance} no longer holds the mediator lease: its passes stop")]
-    private partial void LogLost(string instance);
+    [LoggerMessage(LogLevel.Warning, "Instance {Instance} no longer holds the {Lease} lease: its work there stops")]
+    private partial void LogLost(string instance, string lease);
 
-    [LoggerMessage(LogLevel.Warning, "Could not renew the mediator lease: {Reason}")]
-    private partial void LogRenewFailed(string reason);
+    [LoggerMessage(LogLevel.Warning, "Could not renew the {Lease} lease: {Reason}")]
+    private partial void LogRenewFailed(string lease, string reason);
 
-    [LoggerMessage(LogLevel.Debug, "Could not give up the mediator lease at stop ({Reason}); it expires by itself")]
-    private partial void LogReleaseFailed(string reason);
+    [LoggerMessage(LogLevel.Debug, "Could not give up the {Lease} lease at stop ({Reason}); it expires by itself")]
+    private partial void LogReleaseFailed(string lease, string reason);
+}
+
+/// <summary>
+/// The lease on the mediator's work: only the instance that holds it runs mediator passes, so with several instances on
+/// one database every event is planned and every command relayed by exactly one of them; when its holder dies, another
+/// takes it, recovers the live commands from the outbox and goes on (command ids keep "never twice").
+/// </summary>
+public sealed class MediatorLease(IServiceScopeFactory scopes, PortalInstance instance, IConfiguration configuration, TimeProvider time, ILogger<MediatorLease> logger)
+    : HeldLease(Name, scopes, instance, configuration, time, logger)
+{
+    public const string Name = "mediator";
+
+    protected override Microsoft.EntityFrameworkCore.DbContext Store(IServiceProvider services) => services.GetRequiredService<PortalDbContext>();
 }
