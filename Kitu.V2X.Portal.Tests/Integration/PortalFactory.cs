@@ -54,8 +54,11 @@ public class PortalFactory : WebApplicationFactory<Program>
     public GridDbContext OpenGridStore() => new(new DbContextOptionsBuilder<GridDbContext>().UseStore(Engine, ConnectionString("grid")).Options);
 
     /// <summary>A store's connection string: its SQLite file in the data directory, or its PostgreSQL database named after that directory.</summary>
-    private string ConnectionString(string store) =>
-        PostgreSqlServer is { } server ? $"{server};Database=kitu_{Path.GetFileName(DataDirectory)}_{store}" : $"Data Source={Path.Combine(DataDirectory, store + ".db")}";
+    public string ConnectionString(string store) => ConnectionString(DataDirectory, store);
+
+    /// <summary>The same for any data directory (a portal run as its own process over it).</summary>
+    public static string ConnectionString(string dataDirectory, string store) =>
+        PostgreSqlServer is { } server ? $"{server};Database=kitu_{Path.GetFileName(dataDirectory)}_{store}" : $"Data Source={Path.Combine(dataDirectory, store + ".db")}";
 
     /// <summary>The throwaway PostgreSQL server the suite runs on, or null for SQLite (the default).</summary>
     public static string? PostgreSqlServer => Environment.GetEnvironmentVariable("KITU_TEST_POSTGRES") is { Length: > 0 } s ? s : null;

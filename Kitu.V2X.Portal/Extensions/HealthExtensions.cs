@@ -55,13 +55,15 @@ internal static class HealthExtensions
         {
             app.MapGet("/diagnostics/memory", () => Results.Ok(Memory.Measure()));
 
-            // How many EVSE links are live, and how many of those chargers are grid-integrated (counts only).
+            // How many EVSE links are live (of them, held by this instance: with several instances it sees the others'),
+            // and how many of those chargers are grid-integrated (counts only).
             app.MapGet("/diagnostics/links", (Hubs.EvseConnections connections, Grid.GridRulesFeed grid) =>
             {
                 var live = connections.All.ToList();
                 return Results.Ok(new
                 {
                     links = live.Count,
+                    here = live.Count(l => l.IsLocal),
                     integrated = live.Count(l => grid.Get(l.EvseId).Integration == Domain.GridSecurity.GridIntegration.Integrated),
                 });
             });

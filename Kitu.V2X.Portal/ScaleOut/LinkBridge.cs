@@ -94,7 +94,7 @@ public sealed partial class LinkBridge : BackgroundService
             {
                 await redis.GetSubscriber().PublishAsync(NewsChannel, Serialize(new Message { Kind = Kinds.Bye, From = instance.Id })).WaitAsync(TimeSpan.FromSeconds(2), cancellationToken);
             }
-            catch (Exception ex) when (ex is RedisException or TimeoutException or OperationCanceledException)
+            catch (Exception ex) when (ex is RedisException or TimeoutException or OperationCanceledException or ObjectDisposedException)
             {
                 LogByeFailed(ex.Message); // the others drop this instance's links when it falls silent
             }
