@@ -28,6 +28,6 @@ internal static class BenchStorage
     public static IEnumerable<string> Arguments(string dataDirectory) =>
         Environment(dataDirectory).Select(s => $"--{s.Key.Replace("__", ":", StringComparison.Ordinal)}={s.Value}");
 
-    private static string ConnectionString(string dataDirectory, string store) =>
+    public static string ConnectionString(string dataDirectory, string store) =>
         $"{Server};Database=kitu_bench_{Path.GetFileName(dataDirectory.TrimEnd('/'))}_{store}".Replace('-', '_');
 }

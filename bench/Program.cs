@@ -16,6 +16,8 @@ using Kitu.V2X.Portal.Bench;
 //                   command resumed
 //                   --storage postgresql: the portal's stores on PostgreSQL (KITU_BENCH_POSTGRES, see bench/postgres.sh);
 //                   --storage compare: on SQLite, then on PostgreSQL, against one bare hub
+//   cluster         N EVSE links over several portal instances on PostgreSQL and Redis (KITU_BENCH_POSTGRES; a Redis
+//                   of its own) vs as many bare hubs: memory per link, one event to all N [--evses 50000 --instances 3]
 //   all             every scenario above, one after the other (with --quick: about two minutes)
 // --quick runs a short job: a smoke test of the harness, not a measurement. Results: bench/results/latest.json.
 var scenario = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "decide";
@@ -29,6 +31,8 @@ switch (scenario)
         return await ConnectionsLoad.RunAsync(args);
     case "fan-out":
         return await FanOutLoad.RunAsync(args);
+    case "cluster":
+        return await FanOutLoad.ClusterAsync(args);
     case "decide":
         RunDecide(quick);
         return 0;
@@ -63,7 +67,7 @@ switch (scenario)
     case "sandbox-serve":
         return await GridSessionsLoad.ServeSandboxAsync(args);
     default:
-        Console.Error.WriteLine($"Unknown scenario '{scenario}'. Known: decide, grid-sessions, connections, fan-out, all.");
+        Console.Error.WriteLine($"Unknown scenario '{scenario}'. Known: decide, grid-sessions, connections, fan-out, cluster, all.");
         return 2;
 }
 
