@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
 using Kitu.V2X.Portal.Api;
+using Kitu.V2X.Portal.Data;
 using Kitu.V2X.Portal.Domain.GridSecurity;
 using Kitu.V2X.Portal.Health;
 
@@ -93,6 +94,25 @@ internal static partial class FanOutLoad
                 }));
             }
 
+            // The instance holding the grid lease starts the N 2030.5 sessions (each a TLS walk of the sandbox's
+            // resources); the chargers connect once every binding is integrated, so that the connect time is the links'.
+            var walk = Stopwatch.StartNew();
+            await using (var grid = new Data.GridDbContext(new Microsoft.EntityFrameworkCore.DbContextOptionsBuilder<Data.GridDbContext>().UseStore(Data.StorageProvider.PostgreSql, BenchStorage.ConnectionString(dir, "grid")).Options))
+            {
+                int integrated;
+                while ((integrated = await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.CountAsync(grid.GridBindings, b => b.LastIntegration == GridIntegration.Integrated)) < n)
+                {
+                    if (walk.Elapsed > TimeSpan.FromMinutes(10 + (n / 2_000)))
+                    {
+                        throw new TimeoutException($"Only {integrated:N0} of {n:N0} bindings were integrated within {walk.Elapsed.TotalMinutes:0} minutes.");
+                    }
+
+                    Console.Write($"\r2030.5 sessions integrated: {integrated:N0}/{n:N0} after {walk.Elapsed.TotalSeconds:0} s   ");
+                    await Task.Delay(2000);
+                }
+            }
+
+            Console.WriteLine($"\nAll {n:N0} sessions integrated after {walk.Elapsed.TotalSeconds:0} s.");
             var clients = portals.Select(p => p.CreateClient()).ToList();
             var before = new List<Memory.Reading>();
             foreach (var http in clients)

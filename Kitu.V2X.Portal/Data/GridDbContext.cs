@@ -19,6 +19,9 @@ public sealed class GridDbContext(DbContextOptions<GridDbContext> options) : DbC
 
     public DbSet<GridRulesSnapshot> GridRulesSnapshots => Set<GridRulesSnapshot>();
 
+    /// <summary>The grid layer's certificate authorities, on PostgreSQL (several instances share them); SQLite keeps them in the data folder.</summary>
+    public DbSet<ProtectedSecret> ProtectedSecrets => Set<ProtectedSecret>();
+
     /// <summary>Work that one instance does at a time: the 2030.5 sessions (<see cref="Grid.GridLease"/>).</summary>
     public DbSet<ScaleOut.Lease> Leases => Set<ScaleOut.Lease>();
 

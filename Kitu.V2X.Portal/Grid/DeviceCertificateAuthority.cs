@@ -5,7 +5,8 @@ namespace Kitu.V2X.Portal.Grid;
 
 /// <summary>
 /// The portal's device CA: issues each bound EVSE its own P-256 TLS client certificate (its 2030.5 identity).
-/// The CA key lives protected in the data directory; device keys are protected in the grid store.
+/// The CA key lives protected in the data directory (one instance, SQLite) or in the grid store (PostgreSQL: shared by
+/// every instance); device keys are protected in the grid store.
 /// </summary>
 public sealed class DeviceCertificateAuthority(ProtectedFiles files, TimeProvider time)
 {

@@ -246,6 +246,25 @@ namespace Kitu.V2X.Portal.Data.Migrations.Grid
                     b.ToTable("PostedResponses");
                 });
 
+            modelBuilder.Entity("Kitu.V2X.Portal.Domain.GridSecurity.ProtectedSecret", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("ProtectedValue")
+                        .IsRequired()
+                        .HasMaxLength(64000)
+                        .HasColumnType("BLOB");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("ProtectedSecrets");
+                });
+
             modelBuilder.Entity("Kitu.V2X.Portal.ScaleOut.Lease", b =>
                 {
                     b.Property<string>("Key")

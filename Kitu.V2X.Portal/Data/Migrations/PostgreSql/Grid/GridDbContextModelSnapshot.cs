@@ -253,6 +253,25 @@ namespace Kitu.V2X.Portal.Data.Migrations.PostgreSql.Grid
                     b.ToTable("PostedResponses");
                 });
 
+            modelBuilder.Entity("Kitu.V2X.Portal.Domain.GridSecurity.ProtectedSecret", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<byte[]>("ProtectedValue")
+                        .IsRequired()
+                        .HasMaxLength(64000)
+                        .HasColumnType("bytea");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("ProtectedSecrets");
+                });
+
             modelBuilder.Entity("Kitu.V2X.Portal.ScaleOut.Lease", b =>
                 {
                     b.Property<string>("Key")
