@@ -34,7 +34,6 @@ public sealed class ClusterTests
         var settings = new Dictionary<string, string>
         {
             ["Storage:Provider"] = "PostgreSql",
-            ["Storage:DataDirectory"] = dataDirectory, // the key-protection certificate and the device CA, shared as a volume would be
             ["ConnectionStrings:Portal"] = portalStore,
             ["ConnectionStrings:Grid"] = gridStore,
             ["Redis:Configuration"] = redis,
@@ -155,6 +154,7 @@ public sealed class ClusterTests
             var p = await PortalProcess.StartAsync(name, new Dictionary<string, string>(settings)
             {
                 ["Instance:Id"] = name,
+                ["Storage:DataDirectory"] = Path.Combine(dataDirectory, name), // a folder of its own, as on its own machine: what they share is in the stores
                 ["Demo:Enabled"] = demo ? "true" : "false",
                 ["Sandbox:Enabled"] = demo ? "true" : "false",
                 ["Sandbox:Port"] = "0",
