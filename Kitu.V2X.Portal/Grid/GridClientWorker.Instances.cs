@@ -14,6 +14,7 @@ public sealed partial class GridClientWorker
 
     private readonly ConcurrentDictionary<Guid, DerDeviceStatus> statusRelayed = new();
     private readonly ConcurrentDictionary<Guid, TaskCompletionSource<GridRules>> pollsAsked = new();
+    private readonly Lock publishing = new();
 
     /// <summary>This instance runs the 2030.5 sessions (it holds the grid lease; one instance alone always does).</summary>
     public bool RunsSessions => lease.IsHeld;
@@ -38,9 +39,14 @@ public sealed partial class GridClientWorker
         {
             if (RunsSessions)
             {
-                foreach (var rules in feed.All)
+                // Under the publishing lock: a rule a session changes meanwhile goes out after this answer's copy of
+                // it, never before (the other instance would keep the older).
+                lock (publishing)
                 {
-                    relay.Rules(rules);
+                    foreach (var rules in feed.All)
+                    {
+                        relay.Rules(rules);
+                    }
                 }
             }
         };
@@ -85,10 +91,13 @@ public sealed partial class GridClientWorker
     /// <summary>Keeps rules that changed (and tells the other instances): only the instance running the sessions calls it.</summary>
     private void Publish(GridRules rules)
     {
-        if (feed.Publish(rules))
+        lock (publishing)
         {
-            changedSinceSnapshot[rules.EvseId] = 0;
-            relay.Rules(rules);
+            if (feed.Publish(rules))
+            {
+                changedSinceSnapshot[rules.EvseId] = 0;
+                relay.Rules(rules); // in the order they changed here
+            }
         }
     }
 
