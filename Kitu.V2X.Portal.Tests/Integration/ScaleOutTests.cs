@@ -15,7 +15,8 @@ public sealed class ScaleOutTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static string Redis =>
+    /// <summary>The Redis test.sh starts for the run; the scale-out tests share it (each on channels of its own: <see cref="Isolated"/>).</summary>
+    internal static string Redis =>
         Environment.GetEnvironmentVariable("KITU_TEST_REDIS") is { Length: > 0 } redis ? redis
         : throw new InvalidOperationException("KITU_TEST_REDIS is not set: run ./test.sh, which starts a Redis for the run.");
 

@@ -20,16 +20,12 @@ public sealed class ClusterTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static string Redis =>
-        Environment.GetEnvironmentVariable("KITU_TEST_REDIS") is { Length: > 0 } redis ? redis
-        : throw new InvalidOperationException("KITU_TEST_REDIS is not set: run ./test.sh, which starts a Redis for the run.");
-
     [Fact]
     public async Task Three_portal_processes_one_killed_mid_event_every_discharge_goes_on_once()
     {
         Assert.SkipWhen(PortalFactory.PostgreSqlServer is null, "Three processes share PostgreSQL, as deployed: this runs in test.sh's PostgreSQL pass.");
         var dataDirectory = Path.Combine(Path.GetTempPath(), "kitu-tests", Guid.NewGuid().ToString("N"));
-        var redis = ScaleOutTests.Isolated(Redis);
+        var redis = ScaleOutTests.Isolated(ScaleOutTests.Redis);
         var (portalStore, gridStore) = (PortalFactory.ConnectionString(dataDirectory, "portal"), PortalFactory.ConnectionString(dataDirectory, "grid"));
         var settings = new Dictionary<string, string>
         {

@@ -17,16 +17,12 @@ public sealed class LinkBridgeTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static string Redis =>
-        Environment.GetEnvironmentVariable("KITU_TEST_REDIS") is { Length: > 0 } redis ? redis
-        : throw new InvalidOperationException("KITU_TEST_REDIS is not set: run ./test.sh, which starts a Redis for the run.");
-
     [Fact]
     public async Task An_evse_linked_to_the_other_instance_is_commanded_by_the_mediator_and_follows_when_its_instance_goes()
     {
         var dataDirectory = Path.Combine(Path.GetTempPath(), "kitu-tests", Guid.NewGuid().ToString("N"));
         var prefix = Guid.NewGuid().ToString("N")[..6]; // instance names of their own: other tests share the Redis
-        var redis = ScaleOutTests.Isolated(Redis);
+        var redis = ScaleOutTests.Isolated(ScaleOutTests.Redis);
         var a = new Instance(dataDirectory, $"a-{prefix}", redis); // the last to go: it removes the data
         Instance? b = null;
         VirtualEvse? evse = null;
