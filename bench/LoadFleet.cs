@@ -69,8 +69,9 @@ internal sealed class LoadFleet : IAsyncDisposable
     /// Starts the children and waits until every client is connected.
     /// <paramref name="kind"/>: <c>portal</c> (virtual EVSEs with their credentials) or <c>bare</c> (the bare hub's clients).
     /// </summary>
-    public static async Task<LoadFleet> ConnectAsync(string kind, Uri url, IReadOnlyList<LoadClient> clients, bool messagePack = false, string? thumbprint = null)
+    public static async Task<LoadFleet> ConnectAsync(string kind, Uri url, IReadOnlyList<LoadClient> clients, bool messagePack = false, string? thumbprint = null, TimeSpan? limit = null)
     {
+        var connectLimit = limit ?? TimeSpan.FromMinutes(10);
         var file = Path.Combine(Path.GetTempPath(), $"kitu-bench-clients-{Guid.NewGuid():N}.tsv");
         await File.WriteAllLinesAsync(file, clients.Select(c => $"{c.EvseId}\t{c.Secret}\t{c.Vehicle}\t{c.StationId}"));
         var processes = (clients.Count + PerProcess - 1) / PerProcess;
@@ -106,9 +107,9 @@ internal sealed class LoadFleet : IAsyncDisposable
                     throw new InvalidOperationException("A load process could not connect its clients (see its output above).");
                 }
 
-                if (clock.Elapsed > TimeSpan.FromMinutes(10))
+                if (clock.Elapsed > connectLimit)
                 {
-                    throw new TimeoutException($"Only {fleet.connected:N0} of {clients.Count:N0} clients connected within 10 minutes.");
+                    throw new TimeoutException($"Only {fleet.connected:N0} of {clients.Count:N0} clients connected within {connectLimit.TotalMinutes:0} minutes.");
                 }
 
                 await Task.Delay(100);
@@ -271,12 +272,12 @@ internal sealed class LoadFleet : IAsyncDisposable
                     return evse;
                 }).ToList();
                 disposables.AddRange(evses);
-                await Harness.ForAllAsync(evses, e => e.StartAsync(CancellationToken.None));
+                await Harness.ForAllAsync(evses, StartAsync);
                 integrated = () => evses.Count(e => e.Grid is { Integrated: true } && e.Policy is not null);
                 linked = () => evses.Count(e => e.State == HubConnectionState.Connected);
             }
         }
-        catch (Exception ex) when (ex is HttpRequestException or IOException or InvalidOperationException or System.Net.WebSockets.WebSocketException)
+        catch (Exception ex) when (ex is HttpRequestException or IOException or InvalidOperationException or TimeoutException or System.Net.WebSockets.WebSocketException)
         {
             output.WriteLine($"FAILED {ex.GetType().Name}: {ex.Message}");
             return 1;
@@ -298,6 +299,24 @@ internal sealed class LoadFleet : IAsyncDisposable
 
         await Task.WhenAll(disposables.Select(d => d.DisposeAsync().AsTask()));
         return 0;
+    }
+
+    /// <summary>Connects as a charger does: a connect that fails or times out on a loaded portal is tried again, three times at most.</summary>
+    private static async Task StartAsync(VirtualEvse evse)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await evse.StartAsync(CancellationToken.None);
+                return;
+            }
+            catch (Exception ex) when (attempt < 3 && ex is HttpRequestException or IOException or TimeoutException or System.Net.WebSockets.WebSocketException)
+            {
+                await evse.DropLinkAsync();
+                await Task.Delay(TimeSpan.FromSeconds(2 * attempt));
+            }
+        }
     }
 
     private static HubConnection Bare(Uri url, bool messagePack, System.Net.Security.RemoteCertificateValidationCallback? validate, Action acked, Action stopped)

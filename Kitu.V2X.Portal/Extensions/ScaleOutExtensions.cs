@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using StackExchange.Redis;
 
@@ -8,7 +9,7 @@ internal static class ScaleOutExtensions
     /// <summary>
     /// Several instances: with <c>Redis:Configuration</c> set (a StackExchange.Redis configuration, for example
     /// <c>redis:6379</c>), SignalR's groups and messages cross instances through Redis (channels prefixed <c>kitu</c>),
-    /// so do the live pages' pushes (<see cref="ScaleOut.ChangeRelay"/>) and the EVSE links (<see cref="ScaleOut.LinkBridge"/>:
+    /// so do the live pages' pushes and the car makers' telematics hub (<see cref="ScaleOut.ChangeRelay"/>) and the EVSE links (<see cref="ScaleOut.LinkBridge"/>:
     /// every instance sees and reaches every EVSE), and readiness covers Redis. The portal starts while Redis is unreachable and connects when it comes back.
     /// Unset (the default, one process): nothing of this is used.
     /// </summary>
@@ -28,6 +29,10 @@ internal static class ScaleOutExtensions
             o.Configuration = options;
             o.Configuration.ChannelPrefix = RedisChannel.Literal("kitu");
         });
+        // The EVSE hub keeps SignalR's in-process lifetime manager: it only ever sends to its own connections, and what
+        // an EVSE on another instance must hear crosses through the link bridge. Redis's manager would subscribe one
+        // channel per connection (tens of thousands on a loaded instance) for nothing.
+        builder.Services.AddSingleton<HubLifetimeManager<Hubs.EvseHub>, DefaultHubLifetimeManager<Hubs.EvseHub>>();
         builder.Services.AddSingleton<ScaleOut.ChangeRelay>(); // live pages across instances
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ScaleOut.ChangeRelay>());
         builder.Services.AddSingleton<ScaleOut.LinkBridge>(); // EVSE links across instances
