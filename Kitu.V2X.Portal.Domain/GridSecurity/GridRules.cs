@@ -70,6 +70,16 @@ public sealed record GridRules
     /// <summary>Where each function in force comes from: the event (or default control) that sets it, and until when.</summary>
     public IReadOnlyList<GridControlInForce> Controls { get; init; } = [];
 
+    /// <summary>
+    /// What the programs' default controls alone set (in force whenever no event sets a function), for a device that
+    /// holds default and scheduled settings of its own (OCPP 2.1 DER controls); null when not known (rules a device
+    /// reported, or kept from before the portal told them apart).
+    /// </summary>
+    public Ieee1547Functions? DefaultFunctions { get; init; }
+
+    /// <summary>The events in force or to come, earliest first, each with the functions it sets alone and its window.</summary>
+    public IReadOnlyList<GridScheduledControl> Schedule { get; init; } = [];
+
     /// <summary>Exchanges that failed without touching the rules (a DERCapability PUT refused, a response not taken…).</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
 
@@ -107,7 +117,8 @@ public sealed record GridRules
         other is not null
         && EvseId == other.EvseId && Integration == other.Integration && IntegrationDetail == other.IntegrationDetail
         && Functions == other.Functions && ExportLimitW == other.ExportLimitW && Sfdi == other.Sfdi && ServerName == other.ServerName && ReportedByEvse == other.ReportedByEvse
-        && ActiveControl == other.ActiveControl && Controls.SequenceEqual(other.Controls) && Warnings.SequenceEqual(other.Warnings);
+        && ActiveControl == other.ActiveControl && Controls.SequenceEqual(other.Controls) && Warnings.SequenceEqual(other.Warnings)
+        && DefaultFunctions == other.DefaultFunctions && Schedule.SequenceEqual(other.Schedule);
 
     private bool CapsExport => Functions.MaxLimitPercent is not null || Functions.VoltWatt is not null || Functions.FrequencyWatt is not null
         || Functions.FrequencyDroop is not null || Functions.Energize == false || Functions.Connect == false;
@@ -134,3 +145,10 @@ public sealed record GridControlInForce(
     /// <summary>The functions it sets (<c>opModMaxLimW</c>, …).</summary>
     public IReadOnlyList<string> Functions => FunctionList.Split(',', StringSplitOptions.RemoveEmptyEntries);
 }
+
+/// <summary>
+/// A 2030.5 event in force or to come, as a device that keeps a schedule needs it: its mRID, the program's primacy
+/// (lower wins), its effective window (randomized; cut where a newer event of its program supersedes it) and the
+/// functions it sets alone.
+/// </summary>
+public sealed record GridScheduledControl(string MRid, string? Program, byte Primacy, DateTimeOffset Start, DateTimeOffset End, Ieee1547Functions Functions);

@@ -128,6 +128,43 @@ public sealed class OcppMessageTests
     }
 
     [Fact]
+    public void Defaults_stay_default_controls_and_each_event_in_force_or_to_come_is_a_scheduled_control_of_its_own_with_its_window()
+    {
+        var now = new DateTimeOffset(2026, 12, 7, 17, 0, 0, TimeSpan.Zero);
+        var defaults = new Ieee1547Functions { MaxLimitPercent = 80, EnterService = new EnterServiceSetting(300, null, null, null, null, null, null) };
+        GridScheduledControl[] schedule =
+        [
+            new("5A00000000000000000000000000E001", "Peak", 1, now.AddMinutes(-10), now.AddMinutes(20), new Ieee1547Functions { Energize = false, RampSeconds = 30 }),
+            new("5A00000000000000000000000000E002", "Peak", 5, now.AddHours(2), now.AddHours(3), new Ieee1547Functions { MaxLimitPercent = 40 }),
+            new("5A00000000000000000000000000E003", "Peak", 1, now.AddHours(-2), now.AddMinutes(-1), new Ieee1547Functions { MaxLimitPercent = 10 }), // over
+        ];
+
+        var controls = OcppDerControls.For(defaults, schedule, now);
+
+        Assert.Equal(["kitu-default-LimitMaxDischarge", "kitu-default-EnterService", OcppDerControls.IdFor("LimitMaxDischarge", "5A00000000000000000000000000E001"), OcppDerControls.IdFor("LimitMaxDischarge", "5A00000000000000000000000000E002")],
+            controls.Select(c => c.ControlId));
+        Assert.Equal(80, (double)controls[0].Request["limitMaxDischarge"]!["pctMaxDischargePower"]!); // held while an event overrides it
+        Assert.True(controls[0].IsDefault);
+        var ceasing = controls[2];
+        Assert.False(ceasing.IsDefault);
+        Assert.Equal(0, (double)ceasing.Request["limitMaxDischarge"]!["pctMaxDischargePower"]!);
+        Assert.Equal(1, (int)ceasing.Request["limitMaxDischarge"]!["priority"]!);
+        Assert.Equal("2026-12-07T16:50:00Z", (string?)ceasing.Request["limitMaxDischarge"]!["startTime"]);
+        Assert.Equal(1800, (double)ceasing.Request["limitMaxDischarge"]!["duration"]!);
+        var later = controls[3];
+        Assert.Equal("2026-12-07T19:00:00Z", (string?)later.Request["limitMaxDischarge"]!["startTime"]); // sent ahead
+        Assert.Equal(5, (int)later.Request["limitMaxDischarge"]!["priority"]!);
+        Assert.Matches("^kitu-[0-9a-f]{8}-LimitMaxDischarge$", later.ControlId);
+        Assert.NotEqual(ceasing.ControlId, later.ControlId);
+        foreach (var control in controls)
+        {
+            Assert.InRange(control.ControlId.Length, 1, 36);
+            using var payload = JsonDocument.Parse(control.Request.ToJsonString());
+            Assert.Null(Schemas.Check(OcppVersion.V21, "SetDERControl", payload.RootElement, response: false));
+        }
+    }
+
+    [Fact]
     public void Cease_to_energize_and_disconnect_are_a_discharge_limit_of_zero_and_no_function_is_no_control()
     {
         Assert.Empty(OcppDerControls.For(null));

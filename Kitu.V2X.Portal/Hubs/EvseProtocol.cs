@@ -111,7 +111,9 @@ public sealed record StatusMessage(
 /// <summary>
 /// Portal → EVSE: the grid rules in force (from the grid layer, by EVSE id only). <paramref name="Functions"/> carries
 /// every IEEE 1547 function in force (version 2: limit, energize and connect, power factor, var, curves, droop, trips,
-/// enter service, ramp) and <paramref name="Controls"/> which event sets which function until when. Not integrated ⇒
+/// enter service, ramp) and <paramref name="Controls"/> which event sets which function until when; <paramref name="Defaults"/>
+/// and <paramref name="Schedule"/> the same apart (the default controls alone; each event in force or to come alone)
+/// for an EVSE that keeps a schedule of its own. Not integrated ⇒
 /// no discharge, but the EVSE keeps applying the functions (they are safety settings).
 /// </summary>
 public sealed record GridRulesMessage(
@@ -122,7 +124,9 @@ public sealed record GridRulesMessage(
     string? ActiveControl,
     DateTimeOffset? ValidUntil,
     Ieee1547Functions? Functions = null,
-    IReadOnlyList<GridControlInForce>? Controls = null)
+    IReadOnlyList<GridControlInForce>? Controls = null,
+    Ieee1547Functions? Defaults = null,
+    IReadOnlyList<GridScheduledControl>? Schedule = null)
 {
     /// <summary>The message for the rules of one EVSE.</summary>
     public static GridRulesMessage From(GridRules rules)
@@ -137,7 +141,9 @@ public sealed record GridRulesMessage(
             rules.ActiveControl?.Description,
             integrated ? rules.ValidUntil : null,
             rules.Functions,
-            rules.Controls);
+            rules.Controls,
+            rules.DefaultFunctions,
+            rules.Schedule);
     }
 }
 

@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json.Nodes;
 using Kitu.V2X.Portal.Domain.GridSecurity;
 using Kitu.V2X.Portal.Domain.GridSecurity.Ieee1547;
@@ -60,62 +62,96 @@ public static class OcppDerControls
     };
 
     /// <summary>
-    /// The controls for these functions; an empty list when none is in force. <paramref name="sources"/>: which event or
+    /// The controls for these functions in force; an empty list when none is. <paramref name="sources"/>: which event or
     /// default control sets which function (the grid layer's controls in force); a function no event sets is a default.
+    /// Used when the portal does not know the defaults and events apart (<see cref="For(Ieee1547Functions, IReadOnlyList{GridScheduledControl}, DateTimeOffset)"/> otherwise).
     /// </summary>
     public static IReadOnlyList<OcppDerControl> For(Ieee1547Functions? functions, IReadOnlyList<GridControlInForce>? sources = null)
     {
         var controls = new List<OcppDerControl>();
-        if (functions is null)
-        {
-            return controls;
-        }
-
-        void Add(string type, string field, JsonObject setting)
+        foreach (var (type, field, setting) in Settings(functions))
         {
             var names = Sources.GetValueOrDefault(type) ?? [];
             var source = sources?.FirstOrDefault(c => !c.IsDefault && c.Functions.Intersect(names, StringComparer.Ordinal).Any());
             var isDefault = source is null;
-            if (source is { Start: { } start, End: { } end } && end > start && setting.ContainsKey("priority") && type is not "EnterService" and not "Gradients")
+            if (source is { Start: { } start, End: { } end } && end > start && type is not "EnterService" and not "Gradients")
             {
-                setting["startTime"] = start.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
-                setting["duration"] = Math.Round((end - start).TotalSeconds);
+                Window(setting, start, end);
             }
 
-            controls.Add(new OcppDerControl(type, IdFor(type, isDefault), new JsonObject
+            controls.Add(Control(type, IdFor(type, isDefault), isDefault, field, setting));
+        }
+
+        return controls;
+    }
+
+    /// <summary>
+    /// The controls for the programs' default controls and each event in force or to come, as OCPP 2.1 means them:
+    /// the defaults as default controls (<c>kitu-default-{type}</c>), held whether or not an event overrides them; each
+    /// event as scheduled controls of its own (<c>kitu-{event}-{type}</c>, see <see cref="IdFor(string, string)"/>) with
+    /// its window and its program's primacy as priority (0 highest in both standards), sent as soon as the server lists
+    /// it, so the station starts and ends it at its time by itself, also while it cannot hear from the portal. Enter
+    /// service and ramp rates have no window in OCPP: they are taken from the defaults only.
+    /// </summary>
+    public static IReadOnlyList<OcppDerControl> For(Ieee1547Functions defaults, IReadOnlyList<GridScheduledControl> schedule, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(schedule);
+        var controls = Settings(defaults).Select(s => Control(s.Type, IdFor(s.Type, isDefault: true), true, s.Field, s.Setting)).ToList();
+        foreach (var scheduled in schedule.Where(e => e.End > now && e.End > e.Start))
+        {
+            foreach (var (type, field, setting) in Settings(scheduled.Functions).Where(s => s.Type is not "EnterService" and not "Gradients"))
             {
-                ["isDefault"] = isDefault,
-                ["controlId"] = IdFor(type, isDefault),
-                ["controlType"] = type,
-                [field] = setting,
-            }));
+                setting["priority"] = (int)scheduled.Primacy;
+                Window(setting, scheduled.Start, scheduled.End);
+                controls.Add(Control(type, IdFor(type, scheduled.MRid), false, field, setting));
+            }
+        }
+
+        return controls;
+    }
+
+    /// <summary>The id of one event's control of one type: <c>kitu-</c>, 8 hex digits of the event's mRID hashed, the type (at most 31 characters; OCPP allows 36).</summary>
+    public static string IdFor(string controlType, string eventMRid)
+    {
+        ArgumentNullException.ThrowIfNull(eventMRid);
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(eventMRid.ToUpperInvariant()));
+        return $"kitu-{Convert.ToHexStringLower(hash.AsSpan(0, 4))}-{controlType}";
+    }
+
+    /// <summary>Each OCPP control type these functions give, with its field name and setting (priority <see cref="Priority"/>, no window).</summary>
+    private static List<(string Type, string Field, JsonObject Setting)> Settings(Ieee1547Functions? functions)
+    {
+        var settings = new List<(string Type, string Field, JsonObject Setting)>();
+        if (functions is null)
+        {
+            return settings;
         }
 
         // Cease to energize or disconnect: no discharge at all; otherwise the limit in force, if any.
         var pct = functions.Energize == false || functions.Connect == false ? 0 : functions.MaxLimitPercent;
         if (pct is { } limit)
         {
-            Add("LimitMaxDischarge", "limitMaxDischarge", new JsonObject { ["priority"] = Priority, ["pctMaxDischargePower"] = Math.Clamp(limit, 0, 100) });
+            settings.Add(("LimitMaxDischarge", "limitMaxDischarge", new JsonObject { ["priority"] = Priority, ["pctMaxDischargePower"] = Math.Clamp(limit, 0, 100) }));
         }
 
         if (functions.FixedPowerFactorInject is { } inject)
         {
-            Add("FixedPFInject", "fixedPFInject", PowerFactor(inject));
+            settings.Add(("FixedPFInject", "fixedPFInject", PowerFactor(inject)));
         }
 
         if (functions.FixedPowerFactorAbsorb is { } absorb)
         {
-            Add("FixedPFAbsorb", "fixedPFAbsorb", PowerFactor(absorb));
+            settings.Add(("FixedPFAbsorb", "fixedPFAbsorb", PowerFactor(absorb)));
         }
 
         if (functions.FixedVar is { } fixedVar)
         {
-            Add("FixedVar", "fixedVar", new JsonObject { ["priority"] = Priority, ["setpoint"] = fixedVar.Percent, ["unit"] = Unit(fixedVar.RefType) });
+            settings.Add(("FixedVar", "fixedVar", new JsonObject { ["priority"] = Priority, ["setpoint"] = fixedVar.Percent, ["unit"] = Unit(fixedVar.RefType) }));
         }
 
         if (functions.FrequencyDroop is { } droop)
         {
-            Add("FreqDroop", "freqDroop", new JsonObject
+            settings.Add(("FreqDroop", "freqDroop", new JsonObject
             {
                 ["priority"] = Priority,
                 ["overFreq"] = NominalFrequencyHz + droop.DeadbandOverHz,
@@ -123,7 +159,7 @@ public static class OcppDerControls
                 ["overDroop"] = droop.DroopOver,
                 ["underDroop"] = droop.DroopUnder,
                 ["responseTime"] = droop.OpenLoopSeconds,
-            });
+            }));
         }
 
         foreach (var (type, curve) in new (string, Curve?)[]
@@ -139,7 +175,7 @@ public static class OcppDerControls
         {
             if (curve is { Points.Count: > 0 })
             {
-                Add(type, "curve", Curve(curve));
+                settings.Add((type, "curve", Curve(curve)));
             }
         }
 
@@ -156,15 +192,30 @@ public static class OcppDerControls
             Put(setting, "delay", enter.DelaySeconds);
             Put(setting, "randomDelay", enter.RandomDelaySeconds);
             Put(setting, "rampRate", enter.RampSeconds);
-            Add("EnterService", "enterService", setting);
+            settings.Add(("EnterService", "enterService", setting));
         }
 
         if (functions.RampSeconds is { } ramp)
         {
-            Add("Gradients", "gradient", new JsonObject { ["priority"] = Priority, ["gradient"] = ramp, ["softGradient"] = functions.EnterService?.RampSeconds ?? ramp });
+            settings.Add(("Gradients", "gradient", new JsonObject { ["priority"] = Priority, ["gradient"] = ramp, ["softGradient"] = functions.EnterService?.RampSeconds ?? ramp }));
         }
 
-        return controls;
+        return settings;
+    }
+
+    private static OcppDerControl Control(string type, string id, bool isDefault, string field, JsonObject setting) =>
+        new(type, id, new JsonObject
+        {
+            ["isDefault"] = isDefault,
+            ["controlId"] = id,
+            ["controlType"] = type,
+            [field] = setting,
+        });
+
+    private static void Window(JsonObject setting, DateTimeOffset start, DateTimeOffset end)
+    {
+        setting["startTime"] = start.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        setting["duration"] = Math.Round((end - start).TotalSeconds);
     }
 
     /// <summary>The functions in force that OCPP 2.1 cannot carry as DER controls (named as on the owner's page).</summary>

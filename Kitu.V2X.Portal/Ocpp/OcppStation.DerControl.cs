@@ -62,9 +62,8 @@ public sealed partial class OcppStation
     }
 
     /// <summary>Sets what changed of the DER controls in force, clears those no longer in force, then asks what the station holds.</summary>
-    private async Task SendDerControlsAsync(Ieee1547Functions functions, IReadOnlyList<Domain.GridSecurity.GridControlInForce>? sources)
+    private async Task SendDerControlsAsync(IReadOnlyList<OcppDerControl> wanted)
     {
-        var wanted = OcppDerControls.For(functions, sources);
         List<OcppDerControl> toSet;
         List<(string Id, bool IsDefault)> toClear;
         lock (state.Gate)

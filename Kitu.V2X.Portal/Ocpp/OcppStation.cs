@@ -128,8 +128,12 @@ public sealed partial class OcppStation : IEvseLink
         ArgumentNullException.ThrowIfNull(rules);
         if (SpeaksV2x)
         {
-            var functions = rules.Functions ?? new Ieee1547Functions { Energize = rules.Energize, Connect = rules.Connect };
-            Enqueue(() => SendDerControlsAsync(functions, rules.Controls));
+            // The defaults and each event apart when the grid layer gives them (the station then runs the schedule by
+            // itself); else the functions in force as they stand.
+            var wanted = rules.Defaults is { } defaults
+                ? OcppDerControls.For(defaults, rules.Schedule ?? [], time.GetUtcNow())
+                : OcppDerControls.For(rules.Functions ?? new Ieee1547Functions { Energize = rules.Energize, Connect = rules.Connect }, rules.Controls);
+            Enqueue(() => SendDerControlsAsync(wanted));
         }
 
         return Task.CompletedTask;

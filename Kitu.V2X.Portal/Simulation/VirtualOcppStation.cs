@@ -211,6 +211,10 @@ public sealed partial class VirtualOcppStation : IAsyncDisposable
                 discharge = null; // not renewed in time (or the battery is empty): back to charging only by itself
                 PowerKw = 0;
             }
+            else if (discharge is { } running)
+            {
+                PowerKw = -Math.Min(running.Kw, Cap()); // a scheduled DER control starts or ends by its own clock
+            }
         }
 
         try
@@ -308,11 +312,23 @@ public sealed partial class VirtualOcppStation : IAsyncDisposable
         }
     }
 
-    /// <summary>The export cap of the LimitMaxDischarge it holds, in kW. Under the lock.</summary>
-    private double Cap() =>
-        der.Values.Where(c => (string?)c["controlType"] == "LimitMaxDischarge").Select(c => (double?)c["limitMaxDischarge"]?["pctMaxDischargePower"]).Min() is { } pct
-            ? maxKw * pct / 100
-            : maxKw;
+    /// <summary>
+    /// The export cap of the LimitMaxDischarge in force, in kW, as OCPP 2.1 resolves it: the scheduled control whose
+    /// window holds now (highest priority, 0 first), else the default control. Under the lock.
+    /// </summary>
+    private double Cap()
+    {
+        var now = time.GetUtcNow();
+        bool InForce(JsonObject c) =>
+            c["limitMaxDischarge"]?["startTime"] is not { } start
+            || (DateTimeOffset.Parse((string)start!, System.Globalization.CultureInfo.InvariantCulture) is var from && from <= now
+                && now < from.AddSeconds((double?)c["limitMaxDischarge"]?["duration"] ?? double.MaxValue / 2));
+        var limits = der.Values.Where(c => (string?)c["controlType"] == "LimitMaxDischarge").ToList();
+        var inForce = limits.Where(c => (bool?)c["isDefault"] != true && InForce(c))
+            .OrderBy(c => (int?)c["limitMaxDischarge"]?["priority"] ?? int.MaxValue).FirstOrDefault()
+            ?? limits.Where(c => (bool?)c["isDefault"] == true).OrderBy(c => (int?)c["limitMaxDischarge"]?["priority"] ?? int.MaxValue).FirstOrDefault();
+        return (double?)inForce?["limitMaxDischarge"]?["pctMaxDischargePower"] is { } pct ? maxKw * pct / 100 : maxKw;
+    }
 
     private Task ReportDerAsync(int requestId)
     {

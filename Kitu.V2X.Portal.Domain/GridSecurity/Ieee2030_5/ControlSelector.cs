@@ -17,6 +17,9 @@ namespace Kitu.V2X.Portal.Domain.GridSecurity.Ieee2030_5;
 /// </summary>
 public sealed class ControlSelector(EventRandomization randomization, DerControlModes supported = (DerControlModes)uint.MaxValue)
 {
+    /// <summary>At most this many events in <see cref="Selection.Schedule"/> (the earliest): what a server lists beyond is sent when its turn comes.</summary>
+    public const int MaxScheduled = 16;
+
     private readonly Dictionary<(string MRid, ushort Version), (int Start, int Duration, int Cancel)> draws = [];
 
     public DerControlModes Supported { get; set; } = supported;
@@ -68,44 +71,82 @@ public sealed class ControlSelector(EventRandomization randomization, DerControl
             .ToList();
         var resolver = new Resolver(candidates, Supported, curves, problems);
 
-        var functions = new Ieee1547Functions
-        {
-            Connect = resolver.Value("opModConnect", b => b.OpModConnect),
-            Energize = resolver.Value("opModEnergize", b => b.OpModEnergize),
-            MaxLimitPercent = resolver.Value("opModMaxLimW", b => b.OpModMaxLimW) is { } lim ? lim / 100.0 : null,
-            FixedPowerFactorInject = resolver.Ref("opModFixedPFInjectW", b => b.OpModFixedPfInjectW) is { } inject ? new PowerFactorSetting(inject.PowerFactor, inject.Excitation) : null,
-            FixedPowerFactorAbsorb = resolver.Ref("opModFixedPFAbsorbW", b => b.OpModFixedPfAbsorbW) is { } absorb ? new PowerFactorSetting(absorb.PowerFactor, absorb.Excitation) : null,
-            FixedVar = resolver.Ref("opModFixedVar", b => b.OpModFixedVar) is { } fv ? new FixedVarSetting(fv.RefType, fv.Value / 100.0) : null,
-            TargetVar = resolver.Ref("opModTargetVar", b => b.OpModTargetVar)?.Vars,
-            TargetW = resolver.Ref("opModTargetW", b => b.OpModTargetW)?.Watts,
-            FixedWPercent = resolver.Value("opModFixedW", b => b.OpModFixedW) is { } fw ? fw / 100.0 : null,
-            FrequencyDroop = resolver.Ref("opModFreqDroop", b => b.OpModFreqDroop) is { } fd
-                ? new FreqDroopSetting(fd.DbOf / 1000.0, fd.DbUf / 1000.0, fd.KOf / 1000.0, fd.KUf / 1000.0, fd.OpenLoopTms / 100.0)
-                : null,
-            FrequencyWatt = resolver.Curve("opModFreqWatt", b => b.OpModFreqWatt, 0),
-            HighFrequencyMayTrip = resolver.Curve("opModHFRTMayTrip", b => b.OpModHfrtMayTrip, 1),
-            HighFrequencyMustTrip = resolver.Curve("opModHFRTMustTrip", b => b.OpModHfrtMustTrip, 2),
-            HighVoltageMayTrip = resolver.Curve("opModHVRTMayTrip", b => b.OpModHvrtMayTrip, 3),
-            HighVoltageMomentaryCessation = resolver.Curve("opModHVRTMomentaryCessation", b => b.OpModHvrtMomentaryCessation, 4),
-            HighVoltageMustTrip = resolver.Curve("opModHVRTMustTrip", b => b.OpModHvrtMustTrip, 5),
-            LowFrequencyMayTrip = resolver.Curve("opModLFRTMayTrip", b => b.OpModLfrtMayTrip, 6),
-            LowFrequencyMustTrip = resolver.Curve("opModLFRTMustTrip", b => b.OpModLfrtMustTrip, 7),
-            LowVoltageMayTrip = resolver.Curve("opModLVRTMayTrip", b => b.OpModLvrtMayTrip, 8),
-            LowVoltageMomentaryCessation = resolver.Curve("opModLVRTMomentaryCessation", b => b.OpModLvrtMomentaryCessation, 9),
-            LowVoltageMustTrip = resolver.Curve("opModLVRTMustTrip", b => b.OpModLvrtMustTrip, 10),
-            VoltVar = resolver.Curve("opModVoltVar", b => b.OpModVoltVar, 11),
-            VoltWatt = resolver.Curve("opModVoltWatt", b => b.OpModVoltWatt, 12),
-            WattPowerFactor = resolver.Curve("opModWattPF", b => b.OpModWattPf, 13),
-            WattVar = resolver.Curve("opModWattVar", b => b.OpModWattVar, 14),
-            RampSeconds = resolver.Value("rampTms", b => b.RampTms) is { } ramp ? ramp / 100.0 : null,
-            EnterService = EnterService(defaults.Select(p => p.Default!).ToList()),
-        };
+        var functions = Resolve(resolver, defaults.Select(p => p.Default!).ToList());
 
         var sources = resolver.Sources().ToList();
         var winner = sources.Where(s => !s.IsDefault).OrderByDescending(s => s.Functions.Count).FirstOrDefault();
         var active = winner is null ? null : new SelectedEvent(winner.MRid, winner.Description, winner.ProgramDescription, winner.EffectiveEnd!.Value);
-        return new Selection(functions, active, nextChange, states, problems) { Sources = sources };
+        return new Selection(functions, active, nextChange, states, problems)
+        {
+            Sources = sources,
+            Defaults = Resolve(new Resolver([.. candidates.Where(c => c.DefaultOf is not null)], Supported, curves, []), defaults.Select(p => p.Default!).ToList()),
+            Schedule = Schedule(states, serverNow, curves),
+        };
     }
+
+    /// <summary>
+    /// The events in force or to come, each with the functions it sets alone (the device resolves them against its
+    /// default settings and each other), earliest first: a device that holds them applies each at its time even when
+    /// it cannot hear from the portal then. An event a newer one supersedes later ends where that one begins.
+    /// </summary>
+    private IReadOnlyList<ScheduledEvent> Schedule(List<EventState> states, long serverNow, IReadOnlyDictionary<string, DerCurve> curves)
+    {
+        var schedule = new List<ScheduledEvent>();
+        foreach (var state in states.Where(s => s.Phase is EventPhase.Scheduled or EventPhase.Active).OrderBy(s => s.EffectiveStart).ThenBy(s => s.Control.MRid, StringComparer.Ordinal))
+        {
+            var end = Math.Min(state.EffectiveEnd, state.SupersededAt ?? long.MaxValue);
+            if (end <= serverNow || end <= state.EffectiveStart)
+            {
+                continue;
+            }
+
+            var functions = Resolve(new Resolver([new Candidate(state.Control.Base, state, null)], Supported, curves, []), []);
+            if (functions != Ieee1547Functions.None)
+            {
+                schedule.Add(new ScheduledEvent(state.Control.MRid, state.Control.Description, state.Program.Description, state.Program.Primacy, state.EffectiveStart, end, functions));
+                if (schedule.Count == MaxScheduled)
+                {
+                    break;
+                }
+            }
+        }
+
+        return schedule;
+    }
+
+    /// <summary>The settings the resolver takes, each from the first control base that gives it; enter service from the defaults given.</summary>
+    private static Ieee1547Functions Resolve(Resolver resolver, List<DefaultDerControl> defaults) => new()
+    {
+        Connect = resolver.Value("opModConnect", b => b.OpModConnect),
+        Energize = resolver.Value("opModEnergize", b => b.OpModEnergize),
+        MaxLimitPercent = resolver.Value("opModMaxLimW", b => b.OpModMaxLimW) is { } lim ? lim / 100.0 : null,
+        FixedPowerFactorInject = resolver.Ref("opModFixedPFInjectW", b => b.OpModFixedPfInjectW) is { } inject ? new PowerFactorSetting(inject.PowerFactor, inject.Excitation) : null,
+        FixedPowerFactorAbsorb = resolver.Ref("opModFixedPFAbsorbW", b => b.OpModFixedPfAbsorbW) is { } absorb ? new PowerFactorSetting(absorb.PowerFactor, absorb.Excitation) : null,
+        FixedVar = resolver.Ref("opModFixedVar", b => b.OpModFixedVar) is { } fv ? new FixedVarSetting(fv.RefType, fv.Value / 100.0) : null,
+        TargetVar = resolver.Ref("opModTargetVar", b => b.OpModTargetVar)?.Vars,
+        TargetW = resolver.Ref("opModTargetW", b => b.OpModTargetW)?.Watts,
+        FixedWPercent = resolver.Value("opModFixedW", b => b.OpModFixedW) is { } fw ? fw / 100.0 : null,
+        FrequencyDroop = resolver.Ref("opModFreqDroop", b => b.OpModFreqDroop) is { } fd
+            ? new FreqDroopSetting(fd.DbOf / 1000.0, fd.DbUf / 1000.0, fd.KOf / 1000.0, fd.KUf / 1000.0, fd.OpenLoopTms / 100.0)
+            : null,
+        FrequencyWatt = resolver.Curve("opModFreqWatt", b => b.OpModFreqWatt, 0),
+        HighFrequencyMayTrip = resolver.Curve("opModHFRTMayTrip", b => b.OpModHfrtMayTrip, 1),
+        HighFrequencyMustTrip = resolver.Curve("opModHFRTMustTrip", b => b.OpModHfrtMustTrip, 2),
+        HighVoltageMayTrip = resolver.Curve("opModHVRTMayTrip", b => b.OpModHvrtMayTrip, 3),
+        HighVoltageMomentaryCessation = resolver.Curve("opModHVRTMomentaryCessation", b => b.OpModHvrtMomentaryCessation, 4),
+        HighVoltageMustTrip = resolver.Curve("opModHVRTMustTrip", b => b.OpModHvrtMustTrip, 5),
+        LowFrequencyMayTrip = resolver.Curve("opModLFRTMayTrip", b => b.OpModLfrtMayTrip, 6),
+        LowFrequencyMustTrip = resolver.Curve("opModLFRTMustTrip", b => b.OpModLfrtMustTrip, 7),
+        LowVoltageMayTrip = resolver.Curve("opModLVRTMayTrip", b => b.OpModLvrtMayTrip, 8),
+        LowVoltageMomentaryCessation = resolver.Curve("opModLVRTMomentaryCessation", b => b.OpModLvrtMomentaryCessation, 9),
+        LowVoltageMustTrip = resolver.Curve("opModLVRTMustTrip", b => b.OpModLvrtMustTrip, 10),
+        VoltVar = resolver.Curve("opModVoltVar", b => b.OpModVoltVar, 11),
+        VoltWatt = resolver.Curve("opModVoltWatt", b => b.OpModVoltWatt, 12),
+        WattPowerFactor = resolver.Curve("opModWattPF", b => b.OpModWattPf, 13),
+        WattVar = resolver.Curve("opModWattVar", b => b.OpModWattVar, 14),
+        RampSeconds = resolver.Value("rampTms", b => b.RampTms) is { } ramp ? ramp / 100.0 : null,
+        EnterService = EnterService(defaults),
+    };
 
     /// <summary>An event's effective window and its phase before supersession by newer events is considered.</summary>
     private EventState Window(DerControl control, ProgramView program, long now)
@@ -185,7 +226,7 @@ public sealed class ControlSelector(EventRandomization randomization, DerControl
         }
 
         Earliest(ref nextChange, at);
-        return older;
+        return older with { SupersededAt = at };
     }
 
     private (int Start, int Duration, int Cancel) Draw(DerControl control)

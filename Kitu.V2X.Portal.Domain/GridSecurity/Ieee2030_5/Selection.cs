@@ -39,7 +39,11 @@ public sealed record EventState(
     int StartOffset = 0,
     int DurationOffset = 0,
     string? SupersededBy = null,
-    IReadOnlyList<string>? Unsupported = null);
+    IReadOnlyList<string>? Unsupported = null)
+{
+    /// <summary>When a newer event of its program takes over later (still <see cref="EventPhase.Scheduled"/> or <see cref="EventPhase.Active"/> until then).</summary>
+    public long? SupersededAt { get; init; }
+}
 
 /// <summary>The event in force that won the most functions, for display.</summary>
 public sealed record SelectedEvent(string MRid, string? Description, string? ProgramDescription, long EffectiveEnd);
@@ -65,4 +69,20 @@ public sealed record Selection(
     IReadOnlyList<string> Problems)
 {
     public IReadOnlyList<FunctionSource> Sources { get; init; } = [];
+
+    /// <summary>What the programs' default controls alone set: in force whenever no event sets a function.</summary>
+    public Ieee1547Functions Defaults { get; init; } = Ieee1547Functions.None;
+
+    /// <summary>The events in force or to come (the earliest <see cref="ControlSelector.MaxScheduled"/>), each with what it sets alone.</summary>
+    public IReadOnlyList<ScheduledEvent> Schedule { get; init; } = [];
 }
+
+/// <summary>An event in force or to come: its effective window (randomized, cut where a newer event supersedes it) and the functions it sets.</summary>
+public sealed record ScheduledEvent(
+    string MRid,
+    string? Description,
+    string? ProgramDescription,
+    byte Primacy,
+    long EffectiveStart,
+    long EffectiveEnd,
+    Ieee1547Functions Functions);

@@ -114,6 +114,43 @@ public sealed class ControlSelectionTests
     }
 
     [Fact]
+    public void The_defaults_alone_and_each_event_to_come_alone_are_kept_for_a_device_that_keeps_a_schedule()
+    {
+        var selection = Select(At1700, FixtureProgram());
+
+        Assert.Equal(50, selection.Functions.MaxLimitPercent); // the event in force wins…
+        Assert.Equal(100, selection.Defaults.MaxLimitPercent); // …and the default it overrides is still known
+        Assert.Null(selection.Defaults.VoltVar);
+        Assert.Null(selection.Defaults.FixedPowerFactorInject);
+        Assert.NotNull(selection.Defaults.EnterService);
+        var inForce = Assert.Single(selection.Schedule); // the cancelled event and another device's are not in it
+        Assert.Equal("C1000000000000000000000000000001", inForce.MRid);
+        Assert.Equal(50, inForce.Functions.MaxLimitPercent);
+        Assert.Equal(0.95, inForce.Functions.FixedPowerFactorInject!.PowerFactor, 6);
+        Assert.Null(inForce.Functions.Energize); // the default's, not the event's
+        Assert.Null(inForce.Functions.EnterService);
+        Assert.Equal((At1630, At1630 + 3600), (inForce.EffectiveStart, inForce.EffectiveEnd));
+    }
+
+    [Fact]
+    public void An_event_to_come_is_in_the_schedule_and_one_a_newer_event_will_supersede_ends_where_it_begins()
+    {
+        var program = Program(1,
+            Event("A1", At1700 - 600, 3600, At1700 - 900, new DerControlBase { OpModMaxLimW = 7000 }),
+            Event("A2", At1700 + 1200, 600, At1700 - 120, new DerControlBase { OpModEnergize = false }),
+            Event("A0", At1700 - 7200, 600, At1700 - 9000, new DerControlBase { OpModMaxLimW = 1000 }));
+
+        var selection = Select(At1700, program);
+
+        Assert.Equal(["A1", "A2"], selection.Schedule.Select(e => e.MRid)); // earliest first; A0 is over
+        Assert.Equal(At1700 + 1200, selection.Schedule[0].EffectiveEnd); // A2 takes over then
+        Assert.Equal(EventPhase.Active, selection.Events.Single(e => e.Control.MRid == "A1").Phase);
+        Assert.Equal(false, selection.Schedule[1].Functions.Energize);
+        Assert.Null(selection.Schedule[1].Functions.MaxLimitPercent);
+        Assert.Equal((At1700 + 1200, At1700 + 1800), (selection.Schedule[1].EffectiveStart, selection.Schedule[1].EffectiveEnd));
+    }
+
+    [Fact]
     public void A_superseded_event_is_dropped()
     {
         var program = Program(1, Event("A1", At1700 - 60, 600, At1700 - 120, new DerControlBase { OpModMaxLimW = 3000 }, EventStatus.Superseded));

@@ -1,7 +1,9 @@
+using System.Globalization;
 using System.Net;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json.Nodes;
+using Kitu.V2X.Portal.Domain.GridSecurity.Ieee2030_5;
 using Kitu.V2X.Portal.Domain.Mediation;
 using Kitu.V2X.Portal.Hubs;
 using Kitu.V2X.Portal.Ocpp;
@@ -16,7 +18,7 @@ namespace Kitu.V2X.Portal.Tests.Integration.Ocpp;
 /// The OCPP gateway end to end with a third-party OCPP-J client (ocpp-rpc, strict schema mode, run by Node) as the
 /// charging station: a portal of its own, since its sandbox's grid events reach every charger bound to it.
 /// </summary>
-public sealed class OcppGatewayTests(OcppGatewayTests.Portal portal) : IClassFixture<OcppGatewayTests.Portal>
+public sealed partial class OcppGatewayTests(OcppGatewayTests.Portal portal) : IClassFixture<OcppGatewayTests.Portal>
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -137,34 +139,6 @@ public sealed class OcppGatewayTests(OcppGatewayTests.Portal portal) : IClassFix
             var ended = await rig2.UntilStateAsync(CommandState.Rejected);
             Assert.Equal("evse.rejected", ended.ReasonCode);
             Assert.Empty(await station2.ExecutionsAsync());
-        }
-    }
-
-    [Fact]
-    public async Task A_grid_limit_from_the_2030_5_server_becomes_set_der_control_checked_back_and_cleared_when_it_ends()
-    {
-        var (rig, station) = await ConnectedAsync(plug: false);
-        await using (rig)
-        await using (station)
-        {
-            var sandbox = portal.Services.GetRequiredService<SandboxState>();
-            var worker = portal.Services.GetRequiredService<Kitu.V2X.Portal.Grid.GridClientWorker>();
-            var mrid = sandbox.LimitExport(40, TimeSpan.FromMinutes(10));
-            await rig.UntilAsync(async () => (await worker.PollNowAsync(rig.EvseId, Ct)).Functions.MaxLimitPercent == 40, "the grid layer reads the limit");
-
-            var set = await station.UntilReceivedAsync("SetDERControl", c => (string?)c["controlType"] == "LimitMaxDischarge", "the limit reaches the station");
-            Assert.Equal(40, (double)set["limitMaxDischarge"]!["pctMaxDischargePower"]!);
-            Assert.Equal(OcppDerControls.IdFor("LimitMaxDischarge"), (string?)set["controlId"]);
-            Assert.False((bool)set["isDefault"]!); // the sandbox's event: a scheduled control with its window
-            Assert.NotNull(set["limitMaxDischarge"]!["startTime"]);
-            Assert.InRange((double)set["limitMaxDischarge"]!["duration"]!, 590, 610);
-            await station.UntilReceivedAsync("GetDERControl", what: "the portal checks what the station holds");
-            await station.UntilAsync(e => (string?)e["event"] == "reported", "the station reports its controls");
-
-            sandbox.Cancel(mrid);
-            await rig.UntilAsync(async () => (await worker.PollNowAsync(rig.EvseId, Ct)).Functions.MaxLimitPercent is null, "the grid layer reads the cancellation");
-            await station.UntilReceivedAsync("ClearDERControl", c => (string?)c["controlId"] == OcppDerControls.IdFor("LimitMaxDischarge"), "the limit is cleared when it ends");
-            await rig.UntilAsync(async () => !(await station.StateAsync())["der"]!.AsArray().Any(c => (string?)c == OcppDerControls.IdFor("LimitMaxDischarge")), "the station no longer holds the limit");
         }
     }
 

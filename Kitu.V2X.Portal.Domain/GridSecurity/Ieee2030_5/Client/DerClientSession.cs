@@ -327,6 +327,8 @@ public sealed partial class DerClientSession
             Controls = [.. selection.Sources.Select(s => new GridControlInForce(
                 s.MRid, s.ProgramDescription, s.Description, Local(s.EffectiveStart), Local(s.EffectiveEnd), string.Join(',', s.Functions),
                 TimeSpan.FromSeconds(s.StartOffset), TimeSpan.FromSeconds(s.DurationOffset), s.IsDefault))],
+            DefaultFunctions = selection.Defaults,
+            Schedule = [.. selection.Schedule.Select(e => new GridScheduledControl(e.MRid, e.ProgramDescription, e.Primacy, Local(e.EffectiveStart)!.Value, Local(e.EffectiveEnd)!.Value, e.Functions))],
             Warnings = allWarnings,
         };
     }
