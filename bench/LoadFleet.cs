@@ -277,7 +277,7 @@ internal sealed class LoadFleet : IAsyncDisposable
                 linked = () => evses.Count(e => e.State == HubConnectionState.Connected);
             }
         }
-        catch (Exception ex) when (ex is HttpRequestException or IOException or InvalidOperationException or TimeoutException or System.Net.WebSockets.WebSocketException)
+        catch (Exception ex) when (ex is HttpRequestException or IOException or InvalidOperationException or TimeoutException or OperationCanceledException or System.Net.WebSockets.WebSocketException)
         {
             output.WriteLine($"FAILED {ex.GetType().Name}: {ex.Message}");
             return 1;
@@ -301,7 +301,7 @@ internal sealed class LoadFleet : IAsyncDisposable
         return 0;
     }
 
-    /// <summary>Connects as a charger does: a connect that fails or times out on a loaded portal is tried again, three times at most.</summary>
+    /// <summary>Connects as a charger does: a connect that fails or times out on a loaded portal is tried again after a growing pause, five times at most.</summary>
     private static async Task StartAsync(VirtualEvse evse)
     {
         for (var attempt = 1; ; attempt++)
@@ -311,10 +311,10 @@ internal sealed class LoadFleet : IAsyncDisposable
                 await evse.StartAsync(CancellationToken.None);
                 return;
             }
-            catch (Exception ex) when (attempt < 3 && ex is HttpRequestException or IOException or TimeoutException or System.Net.WebSockets.WebSocketException)
+            catch (Exception ex) when (attempt < 5 && ex is HttpRequestException or IOException or TimeoutException or OperationCanceledException or System.Net.WebSockets.WebSocketException)
             {
                 await evse.DropLinkAsync();
-                await Task.Delay(TimeSpan.FromSeconds(2 * attempt));
+                await Task.Delay(TimeSpan.FromSeconds((1 << attempt) + Random.Shared.NextDouble()));
             }
         }
     }

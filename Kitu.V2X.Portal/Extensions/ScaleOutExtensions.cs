@@ -16,6 +16,7 @@ internal static class ScaleOutExtensions
     public static WebApplicationBuilder AddPortalScaleOut(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<ScaleOut.ScaleOutStatus>();
+        builder.Services.AddSingleton<ScaleOut.RedisBus>(); // connects on first use, only with Redis:Configuration
         if (builder.Configuration["Redis:Configuration"] is not { Length: > 0 } configuration)
         {
             return builder;

@@ -12,7 +12,7 @@ namespace Kitu.V2X.Portal.Grid;
 /// asked for. Grid facts only, by EVSE id: nothing of the consumer side crosses here. Without <c>Redis:Configuration</c>
 /// (one instance) it does nothing. Messages are parsed defensively: size-limited, malformed or unknown ones dropped.
 /// </summary>
-public sealed partial class GridRelay(Telemetry.PortalInstance instance, IConfiguration configuration, ILogger<GridRelay> logger) : BackgroundService
+public sealed partial class GridRelay(Telemetry.PortalInstance instance, ScaleOut.RedisBus bus, ILogger<GridRelay> logger) : BackgroundService
 {
     public static readonly RedisChannel Channel = RedisChannel.Literal("kitu:grid");
 
@@ -21,10 +21,9 @@ public sealed partial class GridRelay(Telemetry.PortalInstance instance, IConfig
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly TaskCompletionSource ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private ConnectionMultiplexer? redis;
 
     /// <summary>Several instances are configured (Redis).</summary>
-    public bool Enabled { get; } = !string.IsNullOrWhiteSpace(configuration["Redis:Configuration"]);
+    public bool Enabled => bus.Enabled;
 
     /// <summary>Completes once the relay listens (at once without Redis).</summary>
     public Task Ready => Enabled ? ready.Task : Task.CompletedTask;
@@ -76,27 +75,10 @@ public sealed partial class GridRelay(Telemetry.PortalInstance instance, IConfig
             return;
         }
 
-        var options = ConfigurationOptions.Parse(configuration["Redis:Configuration"]!);
-        options.AbortOnConnectFail = false;
-        options.ClientName ??= "kitu-v2x-portal-grid";
-        redis = await ConnectionMultiplexer.ConnectAsync(options);
-        redis.ConnectionRestored += (_, _) => AskForRules(); // the rules may have moved on meanwhile
+        bus.Restored += AskForRules; // the rules may have moved on meanwhile
         try
         {
-            while (!stoppingToken.IsCancellationRequested)
-            {
-                try
-                {
-                    (await redis.GetSubscriber().SubscribeAsync(Channel)).OnMessage(m => TakeAsync(m.Message)); // in order, one at a time
-                    break;
-                }
-                catch (Exception ex) when (ex is RedisException or TimeoutException)
-                {
-                    LogNotYet(ex.Message);
-                    await Task.Delay(TimeSpan.FromSeconds(5), stoppingToken);
-                }
-            }
-
+            await bus.SubscribeAsync(Channel, TakeAsync, stoppingToken); // in order, one at a time
             ready.TrySetResult();
             AskForRules(); // started after the holder: it tells this instance every EVSE's rules
             await Task.Delay(Timeout.Infinite, stoppingToken);
@@ -107,7 +89,7 @@ public sealed partial class GridRelay(Telemetry.PortalInstance instance, IConfig
         }
         finally
         {
-            await redis.DisposeAsync();
+            bus.Restored -= AskForRules;
         }
     }
 
@@ -164,17 +146,14 @@ public sealed partial class GridRelay(Telemetry.PortalInstance instance, IConfig
 
     private void Publish(Message message)
     {
-        if (redis is not { IsConnected: true } r)
+        if (!Enabled)
         {
-            return; // out of touch (or one instance): the holder's rules come again when asked
+            return; // one instance: nobody to tell
         }
 
         message.From = instance.Id;
-        r.GetSubscriber().Publish(Channel, JsonSerializer.SerializeToUtf8Bytes(message, Json), CommandFlags.FireAndForget);
+        bus.Publish(Channel, JsonSerializer.SerializeToUtf8Bytes(message, Json)); // dropped while out of touch: the holder's rules come again when asked
     }
-
-    [LoggerMessage(LogLevel.Warning, "The grid layer across instances waits for Redis: {Reason}")]
-    private partial void LogNotYet(string reason);
 
     [LoggerMessage(LogLevel.Warning, "A malformed message on kitu:grid was dropped: {Reason}")]
     private partial void LogMalformed(string reason);

@@ -12,7 +12,7 @@ namespace Kitu.V2X.Portal.ScaleOut;
 /// channel <c>kitu:changes</c>, and every other instance hands it to its own pages' watches. Runs only with
 /// <c>Redis:Configuration</c>. Messages from Redis are parsed defensively (size-limited, malformed ones dropped).
 /// </summary>
-public sealed partial class ChangeRelay(MediatorNotifier notifier, PortalInstance instance, ScaleOutStatus status, IConfiguration configuration, ILogger<ChangeRelay> logger) : BackgroundService
+public sealed partial class ChangeRelay(MediatorNotifier notifier, PortalInstance instance, RedisBus bus, ILogger<ChangeRelay> logger) : BackgroundService
 {
     public static readonly RedisChannel Channel = RedisChannel.Literal("kitu:changes");
 
@@ -20,8 +20,6 @@ public sealed partial class ChangeRelay(MediatorNotifier notifier, PortalInstanc
     public const int MaxMessageBytes = 16 * 1024;
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-    private ConnectionMultiplexer? redis;
-    private ISubscriber? subscriber;
 
     /// <summary>Messages taken from other instances (for tests and metrics).</summary>
     public long Received => Interlocked.Read(ref received);
@@ -34,34 +32,17 @@ public sealed partial class ChangeRelay(MediatorNotifier notifier, PortalInstanc
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var options = ConfigurationOptions.Parse(configuration["Redis:Configuration"]!);
-        options.AbortOnConnectFail = false;
-        options.ClientName ??= "kitu-v2x-portal-changes";
-        redis = await ConnectionMultiplexer.ConnectAsync(options); // returns while Redis is down, and reconnects by itself
-        redis.ConnectionFailed += (_, _) => status.Set(redis.IsConnected);
-        redis.ConnectionRestored += (_, _) => status.Set(redis.IsConnected);
-        status.Set(redis.IsConnected);
-        subscriber = redis.GetSubscriber();
         notifier.ChangedHere += OnChanged;
         notifier.StatusHere += OnStatus;
         try
         {
-            // Redis may be gone at start: the portal serves meanwhile (readiness says so), and this keeps trying.
-            while (!stoppingToken.IsCancellationRequested)
+            // Redis may be gone at start: the portal serves meanwhile (readiness says so), and the bus keeps trying.
+            await bus.SubscribeAsync(Channel, value =>
             {
-                try
-                {
-                    await subscriber.SubscribeAsync(Channel, (_, value) => Take(value));
-                    ready.TrySetResult();
-                    break;
-                }
-                catch (Exception ex) when (ex is RedisException or TimeoutException)
-                {
-                    LogNotYet(ex.Message);
-                    await Task.Delay(TimeSpan.FromSeconds(5), stoppingToken);
-                }
-            }
-
+                Take(value);
+                return Task.CompletedTask;
+            }, stoppingToken);
+            ready.TrySetResult();
             await Task.Delay(Timeout.Infinite, stoppingToken);
         }
         catch (OperationCanceledException)
@@ -72,7 +53,6 @@ public sealed partial class ChangeRelay(MediatorNotifier notifier, PortalInstanc
         {
             notifier.ChangedHere -= OnChanged;
             notifier.StatusHere -= OnStatus;
-            await redis.DisposeAsync();
         }
     }
 
@@ -88,13 +68,7 @@ public sealed partial class ChangeRelay(MediatorNotifier notifier, PortalInstanc
 
     private void OnStatus(Guid evseId, StatusMessage status) => Publish(new Message { From = instance.Id, Evse = evseId, Status = status });
 
-    private void Publish(Message message)
-    {
-        if (subscriber is { } s && redis is { IsConnected: true })
-        {
-            s.Publish(Channel, JsonSerializer.SerializeToUtf8Bytes(message, Json), CommandFlags.FireAndForget);
-        }
-    }
+    private void Publish(Message message) => bus.Publish(Channel, JsonSerializer.SerializeToUtf8Bytes(message, Json));
 
     private void Take(RedisValue value)
     {
@@ -144,9 +118,6 @@ public sealed partial class ChangeRelay(MediatorNotifier notifier, PortalInstanc
             LogMalformed(ex.Message);
         }
     }
-
-    [LoggerMessage(LogLevel.Warning, "Live pages across instances wait for Redis: {Reason}")]
-    private partial void LogNotYet(string reason);
 
     [LoggerMessage(LogLevel.Warning, "A malformed message on kitu:changes was dropped: {Reason}")]
     private partial void LogMalformed(string reason);

@@ -181,9 +181,6 @@ public sealed partial class LinkBridge
         }
     }
 
-    [LoggerMessage(LogLevel.Warning, "EVSE links across instances wait for Redis: {Reason}")]
-    private partial void LogNotYet(string reason);
-
     [LoggerMessage(LogLevel.Warning, "A malformed message on the link bridge was dropped: {Reason}")]
     private partial void LogMalformed(string reason);
 
@@ -196,8 +193,8 @@ public sealed partial class LinkBridge
     [LoggerMessage(LogLevel.Warning, "Instance {Instance} was silent for {Seconds} s: its EVSE links are dropped here")]
     private partial void LogSilent(string instance, double seconds);
 
-    [LoggerMessage(LogLevel.Debug, "Could not say goodbye on the link bridge: {Reason}")]
-    private partial void LogByeFailed(string reason);
+    [LoggerMessage(LogLevel.Debug, "Could not say goodbye on the link bridge: the others drop this instance's links when it falls silent")]
+    private partial void LogByeFailed();
 
     /// <summary>One message on the bridge, news or order; only the fields of its kind are set.</summary>
     public sealed class Message

@@ -35,7 +35,7 @@ public sealed partial class LinkBridge : BackgroundService
     private readonly CommandInbox inbox;
     private readonly VehicleClaims claims;
     private readonly PortalInstance instance;
-    private readonly IConfiguration configuration;
+    private readonly RedisBus bus;
     private readonly TimeProvider time;
     private readonly ILogger<LinkBridge> logger;
     private readonly TimeSpan silence;
@@ -43,16 +43,16 @@ public sealed partial class LinkBridge : BackgroundService
     private readonly ConcurrentDictionary<Guid, string> announced = new(); // own links told to the others: EVSE → connection id
     private readonly ConcurrentDictionary<Guid, (Guid EvseId, DateTimeOffset At)> relayed = new(); // commands handed to own links for another instance
     private readonly TaskCompletionSource ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private ConnectionMultiplexer? redis;
+    private readonly ConcurrentDictionary<Guid, Announcement> lastAnnounced = new(); // what the others last heard of each own link
     private long received;
 
-    public LinkBridge(EvseConnections connections, CommandInbox inbox, VehicleClaims claims, PortalInstance instance, IConfiguration configuration, TimeProvider time, ILogger<LinkBridge> logger)
+    public LinkBridge(EvseConnections connections, CommandInbox inbox, VehicleClaims claims, PortalInstance instance, RedisBus bus, IConfiguration configuration, TimeProvider time, ILogger<LinkBridge> logger)
     {
         this.connections = connections;
         this.inbox = inbox;
         this.claims = claims;
         this.instance = instance;
-        this.configuration = configuration;
+        this.bus = bus;
         this.time = time;
         this.logger = logger;
         silence = TimeSpan.FromSeconds(Math.Max(1, configuration.GetValue("ScaleOut:LeaseSeconds", 15.0)));
@@ -76,6 +76,7 @@ public sealed partial class LinkBridge : BackgroundService
         connections.Claimed += OnClaimed;
         claims.Answered += OnAnswered;
         inbox.Elsewhere = ForwardAnswer;
+        bus.Restored += Greet; // the others may have dropped this instance's links meanwhile
         return base.StartAsync(cancellationToken);
     }
 
@@ -88,16 +89,10 @@ public sealed partial class LinkBridge : BackgroundService
         connections.Claimed -= OnClaimed;
         claims.Answered -= OnAnswered;
         inbox.Elsewhere = null;
-        if (redis is { IsConnected: true })
+        bus.Restored -= Greet;
+        if (!await bus.PublishAsync(NewsChannel, Serialize(new Message { Kind = Kinds.Bye, From = instance.Id }), TimeSpan.FromSeconds(2), cancellationToken))
         {
-            try
-            {
-                await redis.GetSubscriber().PublishAsync(NewsChannel, Serialize(new Message { Kind = Kinds.Bye, From = instance.Id })).WaitAsync(TimeSpan.FromSeconds(2), cancellationToken);
-            }
-            catch (Exception ex) when (ex is RedisException or TimeoutException or OperationCanceledException or ObjectDisposedException)
-            {
-                LogByeFailed(ex.Message); // the others drop this instance's links when it falls silent
-            }
+            LogByeFailed(); // the others drop this instance's links when it falls silent
         }
 
         await base.StopAsync(cancellationToken);
@@ -105,29 +100,10 @@ public sealed partial class LinkBridge : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var options = ConfigurationOptions.Parse(configuration["Redis:Configuration"]!);
-        options.AbortOnConnectFail = false;
-        options.ClientName ??= "kitu-v2x-portal-links";
-        redis = await ConnectionMultiplexer.ConnectAsync(options); // returns while Redis is down, and reconnects by itself
-        redis.ConnectionRestored += (_, _) => Greet(); // the others may have dropped this instance's links meanwhile
         try
         {
-            while (!stoppingToken.IsCancellationRequested)
-            {
-                try
-                {
-                    var subscriber = redis.GetSubscriber();
-                    (await subscriber.SubscribeAsync(NewsChannel)).OnMessage(m => Take(m.Message, news: true)); // in order, one at a time
-                    (await subscriber.SubscribeAsync(OrdersChannel(instance.Id))).OnMessage(m => Take(m.Message, news: false));
-                    break;
-                }
-                catch (Exception ex) when (ex is RedisException or TimeoutException)
-                {
-                    LogNotYet(ex.Message);
-                    await Task.Delay(TimeSpan.FromSeconds(5), stoppingToken);
-                }
-            }
-
+            await bus.SubscribeAsync(NewsChannel, m => Taken(m, news: true), stoppingToken); // in order, one at a time
+            await bus.SubscribeAsync(OrdersChannel(instance.Id), m => Taken(m, news: false), stoppingToken);
             Greet();
             ready.TrySetResult();
             using var beat = new PeriodicTimer(silence / 3, time);
@@ -142,10 +118,12 @@ public sealed partial class LinkBridge : BackgroundService
         {
             // stopping
         }
-        finally
-        {
-            await redis.DisposeAsync();
-        }
+    }
+
+    private Task Taken(RedisValue value, bool news)
+    {
+        Take(value, news);
+        return Task.CompletedTask;
     }
 
     /// <summary>Sends a message to the link another instance holds.</summary>
@@ -167,12 +145,20 @@ public sealed partial class LinkBridge : BackgroundService
     {
         foreach (var live in connections.All.Where(l => l.IsLocal))
         {
-            Announce(live);
+            Announce(live, again: true);
         }
     }
 
-    private void Announce(LiveEvse live)
+    /// <summary>Tells the others about an own link; what they already heard is not sent again unless asked (<paramref name="again"/>).</summary>
+    private void Announce(LiveEvse live, bool again = false)
     {
+        var facts = new Announcement(live.ConnectionId, live.Hello, live.Status, live.AcceptedVehicleIdentifier, live.ClaimedVehicleIdentifier);
+        if (!again && lastAnnounced.TryGetValue(live.EvseId, out var last) && last == facts)
+        {
+            return; // a status that changed the facts raises both events: one announcement
+        }
+
+        lastAnnounced[live.EvseId] = facts;
         announced[live.EvseId] = live.ConnectionId;
         Publish(new Message
         {
@@ -208,6 +194,7 @@ public sealed partial class LinkBridge : BackgroundService
 
     private void OnDisconnected(Guid evseId)
     {
+        lastAnnounced.TryRemove(evseId, out _);
         if (announced.TryRemove(evseId, out var connectionId))
         {
             Publish(new Message { Kind = Kinds.Down, Evse = evseId, ConnectionId = connectionId });
@@ -249,14 +236,12 @@ public sealed partial class LinkBridge : BackgroundService
 
     private void Publish(Message message, RedisChannel? channel = null)
     {
-        if (redis is not { IsConnected: true } r)
-        {
-            return; // out of touch: the others drop this instance's links after the lease time, and it announces them again when back
-        }
-
         message.From = instance.Id;
-        r.GetSubscriber().Publish(channel ?? NewsChannel, Serialize(message), CommandFlags.FireAndForget);
+        bus.Publish(channel ?? NewsChannel, Serialize(message)); // dropped while out of touch: the others drop this instance's links after the lease time, and it announces them again when back
     }
 
     private static byte[] Serialize(Message message) => JsonSerializer.SerializeToUtf8Bytes(message, Json);
+
+    /// <summary>What an announcement of an own link says .</summary>
+    private sealed record Announcement(string ConnectionId, HelloMessage? Hello, StatusMessage? Status, string? Accepted, string? Claimed);
 }
