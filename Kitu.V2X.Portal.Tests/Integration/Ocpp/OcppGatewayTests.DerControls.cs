@@ -91,4 +91,43 @@ public sealed partial class OcppGatewayTests
             sandbox.SetDefault(feeder, null);
         }
     }
+
+    [Fact]
+    public async Task A_der_report_in_parts_or_a_late_one_never_counts_a_control_as_missing_only_a_final_report_of_the_latest_request_does()
+    {
+        var (rig, station) = await ConnectedAsync(plug: false);
+        await using (rig)
+        await using (station)
+        {
+            var enter = OcppDerControls.IdFor("EnterService", isDefault: true); // the sandbox program's default control
+            await station.UntilReceivedAsync("SetDERControl", c => (string?)c["controlId"] == enter, "the default control reaches the station");
+            var asked = await station.UntilReceivedAsync("GetDERControl", what: "the portal asks what the station holds");
+            await station.UntilAsync(e => (string?)e["event"] == "reported", "the station answers with everything it holds");
+            var latest = (int)asked["requestId"]!;
+            var state = portal.Services.GetRequiredService<OcppStations>().Find(rig.EvseId)!;
+            IReadOnlyList<string> Missing()
+            {
+                lock (state.Gate)
+                {
+                    return state.DerMissing;
+                }
+            }
+
+            var held = new JsonObject { ["id"] = enter, ["enterService"] = new JsonObject { ["priority"] = 1, ["highVoltage"] = 105, ["lowVoltage"] = 91.7, ["highFreq"] = 60.1, ["lowFreq"] = 59.5 } };
+
+            // The first part of a report to be continued lacks the control: nothing is missing before the last part, which has it.
+            await station.CallAsync("ReportDERControl", new JsonObject { ["requestId"] = latest, ["tbc"] = true });
+            Assert.Empty(Missing());
+            await station.CallAsync("ReportDERControl", new JsonObject { ["requestId"] = latest, ["enterService"] = new JsonArray(held.DeepClone()) });
+            Assert.Empty(Missing());
+
+            // A late report of an earlier request cannot speak of a control set after that request was sent.
+            await station.CallAsync("ReportDERControl", new JsonObject { ["requestId"] = latest - 1 });
+            Assert.Empty(Missing());
+
+            // The final report of the latest request without it: the station has lost it.
+            await station.CallAsync("ReportDERControl", new JsonObject { ["requestId"] = latest });
+            Assert.Equal([enter], Missing());
+        }
+    }
 }
