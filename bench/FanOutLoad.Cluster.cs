@@ -128,7 +128,10 @@ internal static partial class FanOutLoad
                 var from = i * n / k;
                 var slice = chargers.Skip(from).Take(((i + 1) * n / k) - from).Select(c => new LoadClient(c.Id, c.Secret, c.Vehicle)).ToList();
                 Console.WriteLine($"Connecting {slice.Count:N0} EVSEs to instance {i + 1} ({portals[i].Url})…");
-                var fleet = await LoadFleet.ConnectAsync("portal", portals[i].Url, slice, limit: TimeSpan.FromMinutes(10 + (slice.Count / 2_000)));
+                // A gentler ramp than a single portal's: 16 connects in flight per load process, so a loaded instance is not left
+                // holding the sockets of connects its chargers gave up on (each instance's links sit near this machine's
+                // 20,000 file descriptors).
+                var fleet = await LoadFleet.ConnectAsync("portal", portals[i].Url, slice, limit: TimeSpan.FromMinutes(10 + (slice.Count / 2_000)), parallel: 16);
                 fleet.OnAck = (j, at) => acks.TryAdd(from + j, LoadFleet.Ms(Volatile.Read(ref started), at));
                 fleets.Add(fleet);
             }

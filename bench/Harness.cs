@@ -118,9 +118,9 @@ internal static class Harness
         thumbprint is null ? null : (_, presented, _, _) => presented is not null && presented.GetCertHashString() == thumbprint;
 
     /// <summary>Runs <paramref name="start"/> for every item, at most 64 at once (a fleet connecting, not a stampede).</summary>
-    public static async Task ForAllAsync<T>(IEnumerable<T> items, Func<T, Task> start)
+    public static async Task ForAllAsync<T>(IEnumerable<T> items, Func<T, Task> start, int parallel = 64)
     {
-        using var gate = new SemaphoreSlim(64);
+        using var gate = new SemaphoreSlim(parallel);
         await Task.WhenAll(items.Select(async item =>
         {
             await gate.WaitAsync();

@@ -69,7 +69,7 @@ internal sealed class LoadFleet : IAsyncDisposable
     /// Starts the children and waits until every client is connected.
     /// <paramref name="kind"/>: <c>portal</c> (virtual EVSEs with their credentials) or <c>bare</c> (the bare hub's clients).
     /// </summary>
-    public static async Task<LoadFleet> ConnectAsync(string kind, Uri url, IReadOnlyList<LoadClient> clients, bool messagePack = false, string? thumbprint = null, TimeSpan? limit = null)
+    public static async Task<LoadFleet> ConnectAsync(string kind, Uri url, IReadOnlyList<LoadClient> clients, bool messagePack = false, string? thumbprint = null, TimeSpan? limit = null, int parallel = 64)
     {
         var connectLimit = limit ?? TimeSpan.FromMinutes(10);
         var file = Path.Combine(Path.GetTempPath(), $"kitu-bench-clients-{Guid.NewGuid():N}.tsv");
@@ -92,6 +92,8 @@ internal sealed class LoadFleet : IAsyncDisposable
                 {
                     args = [.. args, "--thumbprint", thumbprint];
                 }
+
+                args = [.. args, "--parallel", $"{parallel}"];
 
                 var child = Harness.StartChild(redirectInput: true, args);
                 fleet.children.Add(child);
@@ -218,6 +220,7 @@ internal sealed class LoadFleet : IAsyncDisposable
         var count = Harness.Int(args, "--count", 0);
         var messagePack = Harness.Str(args, "--protocol") == "messagepack";
         var thumbprint = Harness.Str(args, "--thumbprint");
+        var parallel = Math.Clamp(Harness.Int(args, "--parallel", 64), 1, 512);
         var validate = Harness.Pin(thumbprint);
         var clients = File.ReadLines(Harness.Str(args, "--clients") ?? throw new ArgumentException("--clients is required."))
             .Skip(from).Take(count)
@@ -272,7 +275,7 @@ internal sealed class LoadFleet : IAsyncDisposable
                     return evse;
                 }).ToList();
                 disposables.AddRange(evses);
-                await Harness.ForAllAsync(evses, StartAsync);
+                await Harness.ForAllAsync(evses, StartAsync, parallel);
                 integrated = () => evses.Count(e => e.Grid is { Integrated: true } && e.Policy is not null);
                 linked = () => evses.Count(e => e.State == HubConnectionState.Connected);
             }
