@@ -1,15 +1,8 @@
 using System.Globalization;
-using System.Net;
-using System.Net.WebSockets;
-using System.Text;
 using System.Text.Json.Nodes;
 using Kitu.V2X.Portal.Domain.GridSecurity.Ieee2030_5;
-using Kitu.V2X.Portal.Domain.Mediation;
-using Kitu.V2X.Portal.Hubs;
 using Kitu.V2X.Portal.Ocpp;
 using Kitu.V2X.Portal.Sandbox;
-using Kitu.V2X.Portal.Sites;
-using Kitu.V2X.Portal.Tests.Integration.Live;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Kitu.V2X.Portal.Tests.Integration.Ocpp;

@@ -1,9 +1,7 @@
-using System.Globalization;
 using System.Net;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json.Nodes;
-using Kitu.V2X.Portal.Domain.GridSecurity.Ieee2030_5;
 using Kitu.V2X.Portal.Domain.Mediation;
 using Kitu.V2X.Portal.Hubs;
 using Kitu.V2X.Portal.Ocpp;
