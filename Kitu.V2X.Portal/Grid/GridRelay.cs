@@ -16,8 +16,8 @@ public sealed partial class GridRelay(Telemetry.PortalInstance instance, ScaleOu
 {
     public static readonly RedisChannel Channel = RedisChannel.Literal("kitu:grid");
 
-    /// <summary>The largest message taken: rules with every IEEE 1547 curve and control in force.</summary>
-    public const int MaxMessageBytes = 256 * 1024;
+    /// <summary>The largest message taken: the bus's limit, room for rules with every curve in force and a full schedule.</summary>
+    public const int MaxMessageBytes = ScaleOut.RedisBus.MaxMessageBytes;
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly TaskCompletionSource ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -146,13 +146,13 @@ public sealed partial class GridRelay(Telemetry.PortalInstance instance, ScaleOu
 
     private void Publish(Message message)
     {
-        if (!Enabled)
+        if (!Enabled || !bus.IsConnected)
         {
-            return; // one instance: nobody to tell
+            return; // one instance: nobody to tell; out of touch: dropped, the holder's rules come again when asked
         }
 
         message.From = instance.Id;
-        bus.Publish(Channel, JsonSerializer.SerializeToUtf8Bytes(message, Json)); // dropped while out of touch: the holder's rules come again when asked
+        bus.Publish(Channel, JsonSerializer.SerializeToUtf8Bytes(message, Json));
     }
 
     [LoggerMessage(LogLevel.Warning, "A malformed message on kitu:grid was dropped: {Reason}")]

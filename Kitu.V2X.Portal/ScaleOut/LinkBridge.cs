@@ -26,8 +26,8 @@ public sealed partial class LinkBridge : BackgroundService
 {
     public static readonly RedisChannel NewsChannel = RedisChannel.Literal("kitu:links");
 
-    /// <summary>The largest message taken from Redis: room for a grid-rules message with every IEEE 1547 curve.</summary>
-    public const int MaxMessageBytes = 64 * 1024;
+    /// <summary>The largest message taken from Redis: the bus's limit, as a <c>rules</c> order carries a whole <see cref="Domain.GridSecurity.GridRules"/>.</summary>
+    public const int MaxMessageBytes = RedisBus.MaxMessageBytes;
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -236,8 +236,13 @@ public sealed partial class LinkBridge : BackgroundService
 
     private void Publish(Message message, RedisChannel? channel = null)
     {
+        if (!bus.IsConnected)
+        {
+            return; // dropped while out of touch: the others drop this instance's links after the lease time, and it announces them again when back
+        }
+
         message.From = instance.Id;
-        bus.Publish(channel ?? NewsChannel, Serialize(message)); // dropped while out of touch: the others drop this instance's links after the lease time, and it announces them again when back
+        bus.Publish(channel ?? NewsChannel, Serialize(message));
     }
 
     private static byte[] Serialize(Message message) => JsonSerializer.SerializeToUtf8Bytes(message, Json);

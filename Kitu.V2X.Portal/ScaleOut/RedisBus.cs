@@ -11,6 +11,14 @@ namespace Kitu.V2X.Portal.ScaleOut;
 /// </summary>
 public sealed partial class RedisBus(ScaleOutStatus status, IConfiguration configuration, ILogger<RedisBus> logger) : IAsyncDisposable
 {
+    /// <summary>
+    /// The largest message sent or taken on the portal's channels: room for an EVSE's grid rules with every IEEE 1547
+    /// curve in force and a schedule of <see cref="Domain.GridSecurity.Ieee2030_5.ControlSelector.MaxScheduled"/>
+    /// events, each with its own curves — about 250 KB as JSON (GridRulesSizeTests), so four times that. The grid relay
+    /// and the link bridge both carry rules, so both use this one limit.
+    /// </summary>
+    public const int MaxMessageBytes = 1024 * 1024;
+
     private static readonly TimeSpan RetryEvery = TimeSpan.FromSeconds(5);
     private readonly SemaphoreSlim connecting = new(1, 1);
     private ConnectionMultiplexer? redis;
@@ -47,9 +55,19 @@ public sealed partial class RedisBus(ScaleOutStatus status, IConfiguration confi
         }
     }
 
-    /// <summary>Sends without waiting; dropped while out of touch (each user has its way to catch up once back).</summary>
+    /// <summary>
+    /// Sends without waiting; dropped while out of touch (each user has its way to catch up once back), and refused
+    /// with a warning when larger than <see cref="MaxMessageBytes"/> — the others would drop it unread.
+    /// </summary>
     public void Publish(RedisChannel channel, byte[] message)
     {
+        ArgumentNullException.ThrowIfNull(message);
+        if (message.Length > MaxMessageBytes)
+        {
+            LogNotSent(channel.ToString(), $"{message.Length} bytes, over the {MaxMessageBytes} allowed");
+            return;
+        }
+
         if (redis is { IsConnected: true } connection)
         {
             connection.GetSubscriber().Publish(channel, message, CommandFlags.FireAndForget);
