@@ -81,9 +81,8 @@ public sealed partial class OcppEndpoint(
             return;
         }
 
-        var charger = await StationCertificateAsync(context, stationId) is { } byCertificate
-            ? byCertificate.Charger
-            : await AuthenticateAsync(context, stationId);
+        var byCertificate = await StationCertificateAsync(context, stationId);
+        var charger = byCertificate is { } certified ? certified.Charger : await AuthenticateAsync(context, stationId);
         if (charger is null)
         {
             LogRefused(stationId, "unknown station or wrong password");
@@ -96,7 +95,10 @@ public sealed partial class OcppEndpoint(
         var version = subprotocol == "ocpp2.1" ? OcppVersion.V21 : OcppVersion.V201;
         var logger = loggers.CreateLogger<OcppStation>();
         var session = new OcppSession(socket, version, schemas, options.Value, time, logger);
-        var station = new OcppStation(session, charger, stations.StateFor(charger.EvseId), connections, reports, inbox, grid, certificates, time, logger);
+        var station = new OcppStation(session, charger, stations.StateFor(charger.EvseId), connections, reports, inbox, grid, certificates, time, logger)
+        {
+            CertificateEnds = byCertificate?.Ends,
+        };
         LogConnected(stationId, subprotocol);
 
         // The server waits for every request to end before it stops: the link closes at once when the portal stops
@@ -110,7 +112,7 @@ public sealed partial class OcppEndpoint(
     /// station CA, valid now, for client authentication, its subject CN the station id. Null when the station sent no
     /// certificate (it may still use its password); a certificate that does not pass gives no charger at all.
     /// </summary>
-    private async Task<(OcppCharger? Charger, bool)?> StationCertificateAsync(HttpContext context, string stationId)
+    private async Task<(OcppCharger? Charger, DateTimeOffset Ends)?> StationCertificateAsync(HttpContext context, string stationId)
     {
         if (stationCas.Value is not { Count: > 0 } authorities || !context.Request.IsHttps
             || await context.Connection.GetClientCertificateAsync(context.RequestAborted) is not { } certificate)
@@ -121,10 +123,10 @@ public sealed partial class OcppEndpoint(
         if (!StationCertificates.Accepts(certificate, authorities, stationId, time.GetUtcNow()))
         {
             LogRefused(stationId, "its client certificate is not a station certificate of a trusted CA for this id");
-            return (null, false);
+            return (null, default);
         }
 
-        return (await ChargerAsync(stationId, context.RequestAborted), true);
+        return (await ChargerAsync(stationId, context.RequestAborted), new DateTimeOffset(certificate.NotAfter.ToUniversalTime(), TimeSpan.Zero));
     }
 
     /// <summary>The charger whose station id and password the Basic credentials carry, or null.</summary>

@@ -33,6 +33,13 @@ public sealed class OcppOptions
     /// <summary>How long a station certificate the portal signs is valid.</summary>
     public int StationCertificateDays { get; set; } = 365;
 
+    /// <summary>
+    /// A station that connects with a certificate (profile 3) ending within this many days is asked to renew it
+    /// (TriggerMessage SignChargingStationCertificate, use case A02), when the portal signs station certificates; asked
+    /// again each day it stays connected until it has a new one. 0: never asked.
+    /// </summary>
+    public int RenewCertificateDays { get; set; } = 30;
+
     /// <summary>The largest frame a station may send; a bigger one closes the link (1009).</summary>
     public int MaxFrameBytes { get; set; } = 64 * 1024;
 

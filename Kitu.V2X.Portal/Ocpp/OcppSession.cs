@@ -40,6 +40,9 @@ public sealed partial class OcppSession(WebSocket socket, OcppVersion version, O
 
     public OcppVersion Version { get; } = version;
 
+    /// <summary>The gateway's settings this link runs under.</summary>
+    public OcppOptions Options => options;
+
     /// <summary>Cancelled when the link closes, however it closes.</summary>
     public CancellationToken Closed => closed.Token;
 

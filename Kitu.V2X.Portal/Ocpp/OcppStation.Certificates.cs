@@ -63,11 +63,40 @@ public sealed partial class OcppStation
         return new JsonObject { ["status"] = "Accepted" };
     }
 
+    /// <summary>When the certificate the station connected with (profile 3) ends; null when it came with its password.</summary>
+    public DateTimeOffset? CertificateEnds { get; init; }
+
+    /// <summary>
+    /// Use case A02: a station whose certificate ends within <see cref="OcppOptions.RenewCertificateDays"/> is asked for a
+    /// new one (TriggerMessage SignChargingStationCertificate; its SignCertificate follows) — at its boot, and at most once
+    /// a day on its heartbeats while the link stays up. Only when the portal signs station certificates.
+    /// </summary>
+    private void AskToRenewIfDue()
+    {
+        var now = time.GetUtcNow();
+        if (CertificateEnds is not { } ends || !certificates.Enabled || session.Options.RenewCertificateDays <= 0
+            || ends - now > TimeSpan.FromDays(session.Options.RenewCertificateDays)
+            || (renewalAsked is { } asked && now - asked < TimeSpan.FromDays(1)))
+        {
+            return;
+        }
+
+        renewalAsked = now;
+        Enqueue(async () =>
+        {
+            var answer = await CallAsync("TriggerMessage", new JsonObject { ["requestedMessage"] = "SignChargingStationCertificate" });
+            LogRenewalAsked(charger.StationId, ends, answer is { } a ? Text(a, "status") ?? "?" : "no answer");
+        });
+    }
+
     private static JsonObject Rejected(string reasonCode, string info) =>
         new() { ["status"] = "Rejected", ["statusInfo"] = new JsonObject { ["reasonCode"] = reasonCode, ["additionalInfo"] = info.Length > 512 ? info[..512] : info } };
 
     [Microsoft.Extensions.Logging.LoggerMessage(Microsoft.Extensions.Logging.LogLevel.Information, "OCPP station {Station}: its certificate was signed; the station answered {Status}")]
     private partial void LogCertificateSigned(string station, string status);
+
+    [Microsoft.Extensions.Logging.LoggerMessage(Microsoft.Extensions.Logging.LogLevel.Information, "OCPP station {Station}: its certificate ends {Ends:u}; asked to renew it, it answered {Status}")]
+    private partial void LogRenewalAsked(string station, DateTimeOffset ends, string status);
 
     [Microsoft.Extensions.Logging.LoggerMessage(Microsoft.Extensions.Logging.LogLevel.Warning, "OCPP station {Station}: its certificate request was refused: {Reason}")]
     private partial void LogCertificateRefused(string station, string reason);

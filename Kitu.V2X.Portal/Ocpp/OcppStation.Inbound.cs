@@ -31,8 +31,10 @@ public sealed partial class OcppStation
                     Enqueue(() => CallAsync("GetBaseReport", new JsonObject { ["requestId"] = Interlocked.Increment(ref requestIds), ["reportBase"] = "FullInventory" }));
                 }
 
-                return new JsonObject { ["currentTime"] = now, ["interval"] = 300, ["status"] = "Accepted" };
+                AskToRenewIfDue();
+                return new JsonObject { ["currentTime"] = now, ["interval"] = session.Options.HeartbeatSeconds, ["status"] = "Accepted" };
             case "Heartbeat":
+                AskToRenewIfDue();
                 return new JsonObject { ["currentTime"] = now };
             case "StatusNotification":
                 lock (state.Gate)

@@ -52,6 +52,7 @@ public sealed partial class OcppStation : IEvseLink
     /// <summary>The parts so far of a DER report that comes in several (tbc), by request id (under gate).</summary>
     private readonly Dictionary<int, HashSet<string>> derReportParts = [];
     private int signing;
+    private DateTimeOffset? renewalAsked; // the last time the station was asked to renew its certificate (on its own calls' thread)
 
     public OcppStation(OcppSession session, OcppCharger charger, OcppStationState state, EvseConnections connections, EvseReports reports,
         CommandInbox inbox, GridClientWorker grid, StationCertificateIssuer certificates, TimeProvider time, ILogger logger)

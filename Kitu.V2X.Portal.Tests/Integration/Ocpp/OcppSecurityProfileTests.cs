@@ -30,7 +30,7 @@ public sealed class OcppSecurityProfileTests(OcppSecurityProfileTests.Portal por
         public static readonly X509Certificate2 Certificate = CreateCertificate();
 
         /// <summary>The charging station operator's CA whose station certificates profile 3 takes.</summary>
-        public static readonly X509Certificate2 StationCa = Kitu.V2X.Portal.Domain.GridSecurity.Certificates.CreateAuthority("Test CSO station CA", DateTimeOffset.UtcNow.AddDays(-1), TimeSpan.FromDays(2));
+        public static readonly X509Certificate2 StationCa = Kitu.V2X.Portal.Domain.GridSecurity.Certificates.CreateAuthority("Test CSO station CA", DateTimeOffset.UtcNow.AddDays(-1), TimeSpan.FromDays(800)); // outlives the year a certificate it signs runs
 
         private static readonly string StationCaPath = WriteStationCa();
 
@@ -197,6 +197,42 @@ public sealed class OcppSecurityProfileTests(OcppSecurityProfileTests.Portal por
         await withCertificate.CloseAsync(WebSocketCloseStatus.NormalClosure, "bye", Ct);
     }
 
+    [Fact]
+    public async Task A_station_whose_certificate_ends_soon_is_asked_to_renew_it_and_with_the_new_one_is_not_asked_again()
+    {
+        var (stationId, _, _) = await SeedStationAsync();
+        static bool AskedToRenew(JsonElement root) => root[0].GetInt32() == 2 && root[2].GetString() == "TriggerMessage"
+            && root[3].GetProperty("requestedMessage").GetString() == "SignChargingStationCertificate";
+        const string Boot = """[2,"boot-r","BootNotification",{"reason":"PowerUp","chargingStation":{"model":"M","vendorName":"V"}}]""";
+
+        // Its certificate ends in 23 hours: at its boot it is asked for a new one (A02), and asks; the chain comes back.
+        using var ending = Secure(Kitu.V2X.Portal.Domain.GridSecurity.Certificates.IssueDevice(Portal.StationCa, stationId, DateTimeOffset.UtcNow.AddHours(-1), TimeSpan.FromDays(1)));
+        await ending.ConnectAsync(new Uri($"wss://{portal.Secure.Authority}/ocpp/{stationId}"), Ct);
+        await SendAsync(ending, Boot);
+        await ServeUntilAsync(ending, AskedToRenew);
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var sign = new JsonObject { ["csr"] = new CertificateRequest($"CN={stationId}", key, HashAlgorithmName.SHA256).CreateSigningRequestPem(), ["certificateType"] = "ChargingStationCertificate" };
+        await SendAsync(ending, $"[2,\"sign-r\",\"SignCertificate\",{sign.ToJsonString()}]");
+        using var signed = JsonDocument.Parse(await ServeUntilAsync(ending, "CertificateSigned"));
+        var chain = new X509Certificate2Collection();
+        chain.ImportFromPem(signed.RootElement[3].GetProperty("certificateChain").GetString());
+        using var renewed = chain[0].CopyWithPrivateKey(key);
+        Assert.True(renewed.NotAfter > DateTime.Now.AddDays(300));
+        await ending.CloseAsync(WebSocketCloseStatus.NormalClosure, "bye", Ct);
+
+        // With the new one (a year): booted and heartbeating, it is not asked again.
+        using var fresh = Secure(renewed);
+        await fresh.ConnectAsync(new Uri($"wss://{portal.Secure.Authority}/ocpp/{stationId}"), Ct);
+        var calls = new List<string>();
+        await SendAsync(fresh, Boot);
+        await ServeUntilAsync(fresh, root => root[1].GetString() == "boot-r", calls);
+        await SendAsync(fresh, """[2,"beat-r","Heartbeat",{}]""");
+        await ServeUntilAsync(fresh, root => root[1].GetString() == "beat-r", calls);
+        Assert.Contains(calls, c => c.Contains("\"TriggerMessage\"", StringComparison.Ordinal)); // the link's own triggers (status, transaction) did come
+        Assert.DoesNotContain(calls, c => c.Contains("SignChargingStationCertificate", StringComparison.Ordinal));
+        await fresh.CloseAsync(WebSocketCloseStatus.NormalClosure, "bye", Ct);
+    }
+
     private static Task SendAsync(ClientWebSocket socket, string frame) =>
         socket.SendAsync(Encoding.UTF8.GetBytes(frame), WebSocketMessageType.Text, true, Ct);
 
@@ -204,7 +240,11 @@ public sealed class OcppSecurityProfileTests(OcppSecurityProfileTests.Portal por
     /// Frames until the answer to <paramref name="awaited"/> (a message id) or the portal's call of that action; every
     /// other call of the portal meanwhile is answered Accepted, as a station that goes along would.
     /// </summary>
-    private static async Task<string> ServeUntilAsync(ClientWebSocket socket, string awaited)
+    private static async Task<string> ServeUntilAsync(ClientWebSocket socket, string awaited) =>
+        await ServeUntilAsync(socket, root => root[1].GetString() == awaited || (root[0].GetInt32() == 2 && root[2].GetString() == awaited));
+
+    /// <summary>Frames until one that <paramref name="match"/> takes, each call of the portal answered Accepted; the calls seen go to <paramref name="calls"/>.</summary>
+    private static async Task<string> ServeUntilAsync(ClientWebSocket socket, Func<JsonElement, bool> match, List<string>? calls = null)
     {
         var buffer = new byte[64 * 1024];
         while (true)
@@ -213,19 +253,15 @@ public sealed class OcppSecurityProfileTests(OcppSecurityProfileTests.Portal por
             var text = Encoding.UTF8.GetString(buffer, 0, result.Count);
             using var frame = JsonDocument.Parse(text);
             var root = frame.RootElement;
-            if (root[1].GetString() == awaited || (root[0].GetInt32() == 2 && root[2].GetString() == awaited))
-            {
-                if (root[0].GetInt32() == 2)
-                {
-                    await SendAsync(socket, $"[3,\"{root[1].GetString()}\",{{\"status\":\"Accepted\"}}]");
-                }
-
-                return text;
-            }
-
             if (root[0].GetInt32() == 2)
             {
+                calls?.Add(text);
                 await SendAsync(socket, $"[3,\"{root[1].GetString()}\",{{\"status\":\"Accepted\"}}]");
+            }
+
+            if (match(root))
+            {
+                return text;
             }
         }
     }
