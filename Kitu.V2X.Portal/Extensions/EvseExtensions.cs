@@ -24,6 +24,9 @@ internal static class EvseExtensions
         // lets them wait their turn instead. Setting Kestrel:AcceptBacklog.
         services.Configure<Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets.SocketTransportOptions>(o =>
             o.Backlog = builder.Configuration.GetValue("Kestrel:AcceptBacklog", 4096));
+        // A full portal refuses the next connection instead of running out of file descriptors (ConnectionLimits).
+        var descriptors = ConnectionLimits.DescriptorLimit();
+        services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(o => ConnectionLimits.Apply(o.Limits, builder.Configuration, descriptors));
         services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, EvseKeyAuthentication>(EvseKeyAuthentication.SchemeName, null);
         // Refused calls are logged once per link and quiet period, without a stack (HubCallLogging), not by SignalR's
         // dispatcher, which logs each as an error with its stack: 20,000 bad calls once wrote 19.5 MB.
