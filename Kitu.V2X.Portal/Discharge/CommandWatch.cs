@@ -100,9 +100,18 @@ public sealed partial class CommandWatch(CommandLinks links, CommandRelay relay,
             return changed;
         }
 
+        // One look at the EVSE's link for the whole judgement: a link that drops, or comes back without its status yet,
+        // between the checks above and these facts would read as "offline, no car, no charge" and stop a command that a
+        // blip must not stop (its loss is judged next pass, with its grace).
+        var link = pass.Facts.Link(command.EvseId);
+        if (command.Executor == Domain.ConsumerSupport.ProgramExecutor.Evse && link?.Status is null)
+        {
+            return changed;
+        }
+
         var programEvent = pass.Facts.Event(command.EventId);
         var car = pass.Facts.Vehicle(command.VehicleId);
-        if (programEvent is not null && car is not null && pass.Facts.Input(programEvent, car, command.EvseId, now, pass.Live) is { } input)
+        if (programEvent is not null && car is not null && pass.Facts.Input(programEvent, car, command.EvseId, now, pass.Live, link) is { } input)
         {
             changed |= FollowGrid(pass, command, input, vehicle);
             var verdict = AgreementToDischarge.Monitor(new RunningCommand(command.Id, command.Kw, command.Until), input);

@@ -109,8 +109,15 @@ public sealed class MediationFacts
         return new MediationFacts(events, programs, allEnrollments, vehicles, preferences, chargers, carMakers, connections, telematics, grid);
     }
 
-    /// <summary>The decision input for a vehicle at an EVSE for an event, or null when a fact is missing.</summary>
-    public DecisionInput? Input(ProgramEvent programEvent, Vehicle vehicle, Guid evseId, DateTimeOffset now, IReadOnlyCollection<DischargeCommand> liveCommands)
+    /// <summary>The EVSE's live link now, if any.</summary>
+    public LiveEvse? Link(Guid evseId) => connections.Get(evseId);
+
+    /// <summary>
+    /// The decision input for a vehicle at an EVSE for an event, or null when a fact is missing. <paramref name="link"/>:
+    /// the EVSE's link as the caller saw it, so that what it checked and what is judged are the same link (one that
+    /// drops or comes back meanwhile is judged at the next pass); the link now when not given.
+    /// </summary>
+    public DecisionInput? Input(ProgramEvent programEvent, Vehicle vehicle, Guid evseId, DateTimeOffset now, IReadOnlyCollection<DischargeCommand> liveCommands, LiveEvse? link = null)
     {
         if (!programs.TryGetValue(programEvent.ProgramId, out var program) || !chargers.TryGetValue(evseId, out var charger))
         {
@@ -118,7 +125,7 @@ public sealed class MediationFacts
         }
 
         var (evse, site) = charger;
-        var live = connections.Get(evseId);
+        var live = link ?? connections.Get(evseId);
         var status = live?.Status;
         var plugged = status is { Plugged: true } && string.Equals(live!.VehicleIdentifier, vehicle.Identifier, StringComparison.OrdinalIgnoreCase);
         var prefs = preferences.GetValueOrDefault(vehicle.Id) ?? new DischargePreferences { VehicleId = vehicle.Id };
