@@ -110,32 +110,4 @@ public sealed class EvseConnectionsTests
         Assert.Same(first, connections.WhereIs("CAR-1"));
         Assert.Null(connections.WhereIs("CAR-9"));
     }
-
-    private sealed class FakeLink : IEvseLink
-    {
-        public string ConnectionId { get; } = Guid.NewGuid().ToString("N");
-
-        public string Transport => "test";
-
-        public bool CarriesDischarge => true;
-
-        public bool IsLocal { get; init; } = true;
-
-        public bool Aborted { get; private set; }
-
-        public void Abort()
-        {
-            Aborted = true;
-        }
-
-        public Task DischargeAsync(DischargeCommandMessage command) => Task.CompletedTask;
-
-        public Task StopAsync(StopMessage stop) => Task.CompletedTask;
-
-        public Task GridRulesAsync(GridRulesMessage rules) => Task.CompletedTask;
-
-        public Task OwnerPolicyAsync(OwnerPolicyMessage policy) => Task.CompletedTask;
-
-        public Task GridServerAsync(GridServerMessage server) => Task.CompletedTask;
-    }
 }

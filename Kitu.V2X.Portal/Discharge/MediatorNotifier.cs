@@ -108,9 +108,6 @@ public sealed class MediatorNotifier
     /// <summary>A change this instance made (not one relayed from another instance): the relay between instances sends it on.</summary>
     public event Action<ChangeScope>? ChangedHere;
 
-    /// <summary>A status one of this instance's links reported (not one relayed from another instance).</summary>
-    public event Action<Guid, StatusMessage>? StatusHere;
-
     public void CommandsChanged(ChangeScope scope)
     {
         ArgumentNullException.ThrowIfNull(scope);
@@ -125,8 +122,7 @@ public sealed class MediatorNotifier
 
     public void EvseStatus(Guid evseId, StatusMessage status)
     {
-        EvseStatusElsewhere(evseId, status);
-        StatusHere?.Invoke(evseId, status);
+        EvseStatusElsewhere(evseId, status); // other instances' pages hear it from the link bridge
     }
 
     /// <summary>A change another instance made, for this instance's pages.</summary>
@@ -142,7 +138,7 @@ public sealed class MediatorNotifier
         }
     }
 
-    /// <summary>A status reported to another instance, for this instance's pages.</summary>
+    /// <summary>A charger's status, for this instance's pages: from a link held here, or from another instance's over the link bridge.</summary>
     public void EvseStatusElsewhere(Guid evseId, StatusMessage status)
     {
         ArgumentNullException.ThrowIfNull(status);

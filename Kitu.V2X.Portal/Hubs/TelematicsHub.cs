@@ -12,7 +12,8 @@ namespace Kitu.V2X.Portal.Hubs;
 /// The OEM telematics link (<c>/hubs/telematics</c>): a car maker's cloud connects with its operator API key and
 /// carries the commands of EV-executed programs to its cars (seed A.2.2). Only an OEM operator that names the
 /// vehicle makes it reaches may connect; it is only ever sent, and may only answer for, commands for those cars.
-/// Every message is checked before it touches state; answers go to the <see cref="CommandInbox"/>, never to the mediator.
+/// Every message is checked before it touches state; answers go to the <see cref="CommandInbox"/>, never to the mediator
+/// (with several instances, answers and reports for commands the mediator runs elsewhere go there over the link bridge).
 /// </summary>
 [Authorize(AuthenticationSchemes = ApiKeyAuthentication.SchemeName)]
 public sealed class TelematicsHub(TelematicsLinks links, CommandInbox inbox, LiveCommands live, PortalDbContext db, TimeProvider time) : Hub<ITelematicsClient>
@@ -64,6 +65,11 @@ public sealed class TelematicsHub(TelematicsLinks links, CommandInbox inbox, Liv
         // A report for a command this link carries is kept for the watch; for one the portal does not run (any more),
         // only while the car says it discharges (so the orphan check can stop it).
         var command = live.Get(report.CommandId);
+        if (command is null && links.Elsewhere?.Invoke(OperatorId, report) == true)
+        {
+            return Task.CompletedTask; // the mediator runs on another instance: the report is judged and kept there
+        }
+
         var known = command is not null;
         Require(!(known && (command!.Executor != ProgramExecutor.Ev || command.TelematicsOperatorId != OperatorId)) && (known || report.PowerKw < 0), "Unknown command id for this link.");
         Require(links.Report(OperatorId, report, time.GetUtcNow()), "Too many reports are kept for this link; try again later.");

@@ -7,9 +7,10 @@ using StackExchange.Redis;
 namespace Kitu.V2X.Portal.ScaleOut;
 
 /// <summary>
-/// Live pages across instances: what one instance's <see cref="MediatorNotifier"/> hears — a change to commands or
-/// decisions (the mediator's instance), a charger's status (the instance holding its link) — goes out on the Redis
-/// channel <c>kitu:changes</c>, and every other instance hands it to its own pages' watches. Runs only with
+/// Live pages across instances: a change to commands or decisions that one instance's <see cref="MediatorNotifier"/>
+/// hears (the mediator's instance) goes out on the Redis channel <c>kitu:changes</c>, and every other instance hands it
+/// to its own pages' watches. A charger's status does not go this way: the link bridge carries every status to every
+/// instance already, and hands it to the pages there (<see cref="LinkBridge"/>). Runs only with
 /// <c>Redis:Configuration</c>. Messages from Redis are parsed defensively (size-limited, malformed ones dropped).
 /// </summary>
 public sealed partial class ChangeRelay(MediatorNotifier notifier, PortalInstance instance, RedisBus bus, ILogger<ChangeRelay> logger) : BackgroundService
@@ -33,7 +34,6 @@ public sealed partial class ChangeRelay(MediatorNotifier notifier, PortalInstanc
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         notifier.ChangedHere += OnChanged;
-        notifier.StatusHere += OnStatus;
         try
         {
             // Redis may be gone at start: the portal serves meanwhile (readiness says so), and the bus keeps trying.
@@ -52,7 +52,6 @@ public sealed partial class ChangeRelay(MediatorNotifier notifier, PortalInstanc
         finally
         {
             notifier.ChangedHere -= OnChanged;
-            notifier.StatusHere -= OnStatus;
         }
     }
 
@@ -65,8 +64,6 @@ public sealed partial class ChangeRelay(MediatorNotifier notifier, PortalInstanc
         Programs = [.. scope.Programs],
         Events = [.. scope.Events],
     });
-
-    private void OnStatus(Guid evseId, StatusMessage status) => Publish(new Message { From = instance.Id, Evse = evseId, Status = status });
 
     private void Publish(Message message) => bus.Publish(Channel, JsonSerializer.SerializeToUtf8Bytes(message, Json));
 
@@ -81,12 +78,6 @@ public sealed partial class ChangeRelay(MediatorNotifier notifier, PortalInstanc
             }
 
             Interlocked.Increment(ref received);
-            if (message is { Evse: { } evse, Status: { } status })
-            {
-                notifier.EvseStatusElsewhere(evse, status);
-                return;
-            }
-
             var scope = message.Everything ? ChangeScope.Everything : new ChangeScope();
             foreach (var id in message.Evses ?? [])
             {
@@ -122,7 +113,7 @@ public sealed partial class ChangeRelay(MediatorNotifier notifier, PortalInstanc
     [LoggerMessage(LogLevel.Warning, "A malformed message on kitu:changes was dropped: {Reason}")]
     private partial void LogMalformed(string reason);
 
-    /// <summary>One change or one status, as it crosses Redis.</summary>
+    /// <summary>One change, as it crosses Redis.</summary>
     private sealed class Message
     {
         public string From { get; set; } = "";
@@ -136,9 +127,5 @@ public sealed partial class ChangeRelay(MediatorNotifier notifier, PortalInstanc
         public Guid[]? Programs { get; set; }
 
         public Guid[]? Events { get; set; }
-
-        public Guid? Evse { get; set; }
-
-        public StatusMessage? Status { get; set; }
     }
 }

@@ -29,6 +29,9 @@ public sealed partial class LinkBridge
         public const string Server = "server";
         public const string Abort = "abort";
         public const string Claim = "claim";
+        public const string TelematicsUp = "t-up";
+        public const string TelematicsDown = "t-down";
+        public const string TelematicsReport = "t-report";
     }
 
     private void Take(RedisValue value, bool news)
@@ -82,7 +85,13 @@ public sealed partial class LinkBridge
                     connections.Add(current); // a link to this EVSE held here, or elsewhere, is stale: dropped
                 }
 
+                var before = current.Status;
                 connections.Mirror(current, message.Hello, message.Status, message.Accepted, message.Claimed, time.GetUtcNow());
+                if (message.Status is { } status && status != before)
+                {
+                    notifier.EvseStatusElsewhere(evse, status); // this instance's pages: the status crosses Redis once, here
+                }
+
                 break;
             case Kinds.Down when message.ConnectionId is { Length: > 0 } connectionId:
                 if (connections.Get(message.Evse) is { IsLocal: false })
@@ -99,13 +108,15 @@ public sealed partial class LinkBridge
                 DropLinksOf(from);
                 break;
             case Kinds.Answer when message.CommandId is { } commandId:
-                inbox.FromElsewhere(ProgramExecutor.Evse, message.Evse, new CommandAnswer(commandId, message.At ?? time.GetUtcNow(), message.RejectCode));
+                var answer = new CommandAnswer(commandId, message.At ?? time.GetUtcNow(), message.RejectCode);
+                _ = message.Operator is { } maker ? inbox.FromElsewhere(ProgramExecutor.Ev, maker, answer) : inbox.FromElsewhere(ProgramExecutor.Evse, message.Evse, answer);
                 break;
             case Kinds.ClaimAnswer when message.VehicleId is { } vehicleId:
                 claims.AnsweredElsewhere(message.Evse, vehicleId, message.ItIsMe);
                 break;
             default:
-                break; // a beat, or a kind this version does not know
+                TakeTelematicsNews(from, message); // a maker's link; or a beat, or a kind this version does not know
+                break;
         }
     }
 
@@ -163,6 +174,7 @@ public sealed partial class LinkBridge
 
     private void DropLinksOf(string other)
     {
+        telematics.RemoveHeldBy(other);
         foreach (var live in connections.All.Where(l => l.Link is RemoteEvseLink r && r.Instance == other).ToList())
         {
             connections.Remove(live.EvseId, live.ConnectionId);
@@ -242,5 +254,10 @@ public sealed partial class LinkBridge
         public OwnerPolicyMessage? Policy { get; set; }
 
         public GridServerMessage? Server { get; set; }
+
+        /// <summary>A car maker's operator whose telematics link the message is about.</summary>
+        public Guid? Operator { get; set; }
+
+        public VehicleReportMessage? Report { get; set; }
     }
 }

@@ -34,6 +34,10 @@ public sealed partial class LinkBridge : BackgroundService
     private readonly EvseConnections connections;
     private readonly CommandInbox inbox;
     private readonly VehicleClaims claims;
+    private readonly TelematicsLinks telematics;
+    private readonly LiveCommands liveCommands;
+    private readonly MediatorLease mediator;
+    private readonly MediatorNotifier notifier;
     private readonly PortalInstance instance;
     private readonly RedisBus bus;
     private readonly TimeProvider time;
@@ -46,8 +50,13 @@ public sealed partial class LinkBridge : BackgroundService
     private readonly ConcurrentDictionary<Guid, Announcement> lastAnnounced = new(); // what the others last heard of each own link
     private long received;
 
-    public LinkBridge(EvseConnections connections, CommandInbox inbox, VehicleClaims claims, PortalInstance instance, RedisBus bus, IConfiguration configuration, TimeProvider time, ILogger<LinkBridge> logger)
+    public LinkBridge(EvseConnections connections, CommandInbox inbox, VehicleClaims claims, TelematicsLinks telematics, LiveCommands live, MediatorLease mediator,
+        MediatorNotifier notifier, PortalInstance instance, RedisBus bus, IConfiguration configuration, TimeProvider time, ILogger<LinkBridge> logger)
     {
+        this.notifier = notifier;
+        this.telematics = telematics;
+        this.liveCommands = live;
+        this.mediator = mediator;
         this.connections = connections;
         this.inbox = inbox;
         this.claims = claims;
@@ -76,6 +85,7 @@ public sealed partial class LinkBridge : BackgroundService
         connections.Claimed += OnClaimed;
         claims.Answered += OnAnswered;
         inbox.Elsewhere = ForwardAnswer;
+        StartTelematics();
         bus.Restored += Greet; // the others may have dropped this instance's links meanwhile
         return base.StartAsync(cancellationToken);
     }
@@ -89,6 +99,7 @@ public sealed partial class LinkBridge : BackgroundService
         connections.Claimed -= OnClaimed;
         claims.Answered -= OnAnswered;
         inbox.Elsewhere = null;
+        StopTelematics();
         bus.Restored -= Greet;
         if (!await bus.PublishAsync(NewsChannel, Serialize(new Message { Kind = Kinds.Bye, From = instance.Id }), TimeSpan.FromSeconds(2), cancellationToken))
         {
@@ -147,6 +158,8 @@ public sealed partial class LinkBridge : BackgroundService
         {
             Announce(live, again: true);
         }
+
+        AnnounceTelematics();
     }
 
     /// <summary>Tells the others about an own link; what they already heard is not sent again unless asked (<paramref name="again"/>).</summary>
@@ -225,6 +238,11 @@ public sealed partial class LinkBridge : BackgroundService
     /// <summary>An own link answered a command this instance does not run: on to the mediator's instance, if it came through the bridge for that link.</summary>
     private bool ForwardAnswer(ProgramExecutor executor, Guid linkId, CommandAnswer answer)
     {
+        if (executor == ProgramExecutor.Ev)
+        {
+            return ForwardTelematicsAnswer(linkId, answer);
+        }
+
         if (executor != ProgramExecutor.Evse || !relayed.TryGetValue(answer.CommandId, out var to) || to.EvseId != linkId)
         {
             return false;

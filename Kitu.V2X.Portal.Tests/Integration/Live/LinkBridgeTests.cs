@@ -93,6 +93,69 @@ public sealed class LinkBridgeTests
         }
     }
 
+    [Fact]
+    public async Task An_ev_executed_event_reaches_the_car_over_its_maker_s_link_held_by_the_other_instance()
+    {
+        var dataDirectory = Path.Combine(Path.GetTempPath(), "kitu-tests", Guid.NewGuid().ToString("N"));
+        var prefix = Guid.NewGuid().ToString("N")[..6];
+        var redis = ScaleOutTests.Isolated(ScaleOutTests.Redis);
+        var a = new Instance(dataDirectory, $"a-{prefix}", redis);
+        Instance? b = null;
+        VirtualTelematics? cloud = null;
+        try
+        {
+            b = new Instance(dataDirectory, $"b-{prefix}", redis) { KeepData = true };
+            await a.Services.GetRequiredService<LinkBridge>().Ready.WaitAsync(TimeSpan.FromSeconds(15), Ct);
+            await b.Services.GetRequiredService<LinkBridge>().Ready.WaitAsync(TimeSpan.FromSeconds(15), Ct);
+            await a.Services.GetRequiredService<MediatorLease>().WhenHeld(Ct).WaitAsync(TimeSpan.FromSeconds(15), Ct);
+            await using var rig = await a.RigAsync(soc: 70, executor: Kitu.V2X.Portal.Domain.ConsumerSupport.ProgramExecutor.Ev, telematicsOnline: false);
+
+            // The car maker's cloud connects to b; a, which runs the mediator, sees its link.
+            cloud = new VirtualTelematics(b.Address, rig.MakerKey!, id => string.Equals(id, rig.Ev.Identifier, StringComparison.OrdinalIgnoreCase) ? rig.Evse : null, TimeProvider.System, TimeSpan.FromSeconds(1));
+            await cloud.StartAsync(Ct);
+            var (makersOnA, makersOnB) = (a.Services.GetRequiredService<TelematicsLinks>(), b.Services.GetRequiredService<TelematicsLinks>());
+            await rig.UntilAsync(() => makersOnB.IsHere(rig.MakerId), "b holds the maker's link");
+            await rig.UntilAsync(() => makersOnA.IsOnline(rig.MakerId) && !makersOnA.IsHere(rig.MakerId), "a sees the maker's link, held by b");
+
+            // Dispatched on a: the command reaches the cloud through b's link, its ack and the car's reports come back to a.
+            await rig.DispatchAsync(kw: 5);
+            var running = await rig.UntilStateAsync(CommandState.Running);
+            await rig.UntilAsync(async () => (await rig.CommandAsync())!.MeasuredKw == -5, "the car's report of −5 kW reaches a's mediator");
+            Assert.Equal(rig.MakerId, running.TelematicsOperatorId);
+            Assert.Contains(running.Id, cloud.Received);
+            Assert.Equal(0, b.Services.GetRequiredService<Discharge.LiveCommands>().Count); // b only carried it
+            Assert.Equal(-5, rig.Evse.PowerKw);
+
+            // The driver stops it on a: the stop reaches the car the same way.
+            await using (var scope = a.Services.CreateAsyncScope())
+            {
+                Assert.True(await scope.ServiceProvider.GetRequiredService<Kitu.V2X.Portal.Drivers.DriverNow>().StopNowAsync(rig.DriverId, rig.VehicleId, Ct));
+            }
+
+            await rig.UntilAsync(() => cloud.Stops.Exists(s => s.CommandId == running.Id && s.Reason == "ev.stopped_by_driver"), "the stop reaches the car");
+            await rig.UntilAsync(() => rig.Evse.PowerKw == 0, "the car stops discharging");
+
+            // b goes: a drops the link b held (the cloud would reconnect to a through the load balancer).
+            await b.DisposeAsync();
+            b = null;
+            await rig.UntilAsync(() => !makersOnA.IsOnline(rig.MakerId), "a drops the link of the instance that went", TimeSpan.FromSeconds(20));
+        }
+        finally
+        {
+            if (cloud is not null)
+            {
+                await cloud.DisposeAsync();
+            }
+
+            if (b is not null)
+            {
+                await b.DisposeAsync();
+            }
+
+            await a.DisposeAsync();
+        }
+    }
+
     /// <summary>A live portal over a shared data directory and a shared Redis, with its own instance id and a short lease.</summary>
     private sealed class Instance(string dataDirectory, string id, string redis) : LivePortal(dataDirectory)
     {
