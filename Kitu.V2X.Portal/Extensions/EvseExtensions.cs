@@ -80,6 +80,8 @@ internal static class EvseExtensions
         services.AddHostedService<DischargePacer>();
         services.AddSingleton<EvseLinkMessages>();
         services.AddHostedService(sp => sp.GetRequiredService<EvseLinkMessages>());
+        services.AddSingleton<ScaleOut.SimulationLease>();
+        services.AddHostedService(sp => sp.GetRequiredService<ScaleOut.SimulationLease>());
         services.AddSingleton<DemoSimulation>();
         services.AddHostedService(sp => sp.GetRequiredService<DemoSimulation>());
         return builder;

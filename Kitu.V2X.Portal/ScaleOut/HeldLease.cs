@@ -153,3 +153,20 @@ public sealed class MediatorLease(IServiceScopeFactory scopes, PortalInstance in
 
     protected override Microsoft.EntityFrameworkCore.DbContext Store(IServiceProvider services) => services.GetRequiredService<PortalDbContext>();
 }
+
+/// <summary>
+/// The lease on demo mode's simulation: only the instance that holds it runs the virtual chargers and the car maker's
+/// simulated cloud, so several instances on one store do not each connect a set that takes the others' links.
+/// </summary>
+public sealed class SimulationLease(IServiceScopeFactory scopes, PortalInstance instance, IConfiguration configuration, TimeProvider time, ILogger<SimulationLease> logger)
+    : HeldLease(Name, scopes, instance, configuration, time, logger)
+{
+    public const string Name = "simulation";
+
+    private readonly bool enabled = configuration.GetValue("Simulation:Enabled", false);
+
+    /// <summary>Tried for only where the simulation is on: a production portal never writes this lease.</summary>
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => enabled ? base.ExecuteAsync(stoppingToken) : Task.CompletedTask;
+
+    protected override Microsoft.EntityFrameworkCore.DbContext Store(IServiceProvider services) => services.GetRequiredService<PortalDbContext>();
+}

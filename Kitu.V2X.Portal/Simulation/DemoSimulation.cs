@@ -3,6 +3,7 @@ using Kitu.V2X.Portal.Demo;
 using Kitu.V2X.Portal.Domain.GridSecurity;
 using Kitu.V2X.Portal.Grid;
 using Kitu.V2X.Portal.Hubs;
+using Kitu.V2X.Portal.ScaleOut;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.EntityFrameworkCore;
@@ -14,18 +15,22 @@ namespace Kitu.V2X.Portal.Simulation;
 /// Demo mode's virtual chargers and cars: once the portal listens, every demo EVSE is provisioned a fresh secret and
 /// connects over a real SignalR connection; the demo cars are plugged in where the demo story puts them (the
 /// driver's car at home, six vans at the depot). The depot's first five bays are bound to the sandbox grid server.
+/// With several instances on one store, only the holder of the simulation lease runs them (one set of virtual chargers,
+/// not one per instance taking each other's links); when it goes, the next holder starts them.
 /// </summary>
 public sealed partial class DemoSimulation(
     IServiceScopeFactory scopes,
     IServer server,
     IHostApplicationLifetime lifetime,
     IOptions<SimulationOptions> options,
+    SimulationLease lease,
     TimeProvider time,
     ILogger<DemoSimulation> logger) : BackgroundService
 {
     private readonly List<VirtualEvse> evses = [];
     private readonly List<VirtualOcppStation> stations = [];
     private VirtualTelematics? telematics;
+    private readonly SemaphoreSlim gate = new(1, 1);
 
     public IReadOnlyList<VirtualEvse> Evses => evses;
 
@@ -39,6 +44,48 @@ public sealed partial class DemoSimulation(
             return;
         }
 
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                await lease.WhenHeld(stoppingToken);
+                var lost = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                void OnChanged(bool held)
+                {
+                    if (!held)
+                    {
+                        lost.TrySetResult();
+                    }
+                }
+
+                lease.Changed += OnChanged;
+                try
+                {
+                    if (!lease.IsHeld)
+                    {
+                        continue; // lost again before it started
+                    }
+
+                    await RunAsync(stoppingToken);
+                    await lost.Task.WaitAsync(stoppingToken);
+                    LogMoved();
+                }
+                finally
+                {
+                    lease.Changed -= OnChanged;
+                    await StopChargersAsync();
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // stopping
+        }
+    }
+
+    /// <summary>Provisions and connects the virtual chargers, stations and the car maker's cloud.</summary>
+    private async Task RunAsync(CancellationToken stoppingToken)
+    {
         var address = server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
         if (address is null)
         {
@@ -117,34 +164,42 @@ public sealed partial class DemoSimulation(
         }
 
         LogStarted(evses.Count + stations.Count, portal);
-        try
-        {
-            await Task.Delay(Timeout.Infinite, stoppingToken);
-        }
-        catch (OperationCanceledException)
-        {
-            // stopping
-        }
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (telematics is not null)
-        {
-            await telematics.DisposeAsync();
-        }
-
-        foreach (var evse in evses)
-        {
-            await evse.DisposeAsync();
-        }
-
-        foreach (var station in stations)
-        {
-            await station.DisposeAsync();
-        }
-
         await base.StopAsync(cancellationToken);
+        await StopChargersAsync();
+    }
+
+    private async Task StopChargersAsync()
+    {
+        await gate.WaitAsync();
+        try
+        {
+            if (telematics is not null)
+            {
+                await telematics.DisposeAsync();
+                telematics = null;
+            }
+
+            foreach (var evse in evses)
+            {
+                await evse.DisposeAsync();
+            }
+
+            foreach (var station in stations)
+            {
+                await station.DisposeAsync();
+            }
+
+            evses.Clear();
+            stations.Clear();
+        }
+        finally
+        {
+            gate.Release();
+        }
     }
 
     private async Task<bool> StartedAsync(CancellationToken stoppingToken)
@@ -203,6 +258,9 @@ public sealed partial class DemoSimulation(
             }
         }
     }
+
+    [LoggerMessage(LogLevel.Information, "Demo simulation: another instance took the simulation lease; this one's virtual chargers are stopped")]
+    private partial void LogMoved();
 
     [LoggerMessage(LogLevel.Information, "Demo simulation: {Count} virtual EVSEs connected to {Portal}")]
     private partial void LogStarted(int count, Uri portal);
