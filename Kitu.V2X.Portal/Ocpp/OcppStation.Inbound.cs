@@ -13,6 +13,11 @@ public sealed partial class OcppStation
     {
         live.LastSeen = time.GetUtcNow();
         var now = time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);
+        if (ForAnotherEvse(action, payload) is { } acknowledged)
+        {
+            return acknowledged;
+        }
+
         switch (action)
         {
             case "BootNotification":
@@ -40,7 +45,6 @@ public sealed partial class OcppStation
                 lock (state.Gate)
                 {
                     state.ConnectorStatus = payload.GetProperty("connectorStatus").GetString();
-                    state.EvseNumber = payload.GetProperty("evseId").GetInt32() is > 0 and var n ? n : state.EvseNumber;
                     if (state.ConnectorStatus == "Available")
                     {
                         state.TransactionId = null;
@@ -129,11 +133,6 @@ public sealed partial class OcppStation
 
         lock (state.Gate)
         {
-            if (payload.TryGetProperty("evse", out var evse) && evse.GetProperty("id").GetInt32() > 0)
-            {
-                state.EvseNumber = evse.GetProperty("id").GetInt32();
-            }
-
             if (eventType == "Ended")
             {
                 state.TransactionId = null;
@@ -225,8 +224,6 @@ public sealed partial class OcppStation
             {
                 state.SocPercent = soc.GetInt32();
             }
-
-            state.EvseNumber = payload.GetProperty("evseId").GetInt32() is > 0 and var n ? n : state.EvseNumber;
         }
 
         Report();

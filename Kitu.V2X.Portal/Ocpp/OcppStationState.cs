@@ -22,8 +22,14 @@ public sealed class OcppStationState
 
     public string? Firmware { get; set; }
 
-    /// <summary>The EVSE number on the station (OCPP's evseId), from its reports; 1 until it says.</summary>
-    public int EvseNumber { get; set; } = 1;
+    /// <summary>
+    /// The EVSE number on the station (OCPP's evseId) that is the portal's charger: 1. A station's other EVSEs are not
+    /// chargers of the portal (yet): what they report is acknowledged and kept out of this one's state.
+    /// </summary>
+    public int EvseNumber { get; } = 1;
+
+    /// <summary>Transactions the station runs on its other EVSEs: their later events (which need not name the EVSE) are not this one's.</summary>
+    public HashSet<string> OtherTransactions { get; } = new(StringComparer.Ordinal);
 
     public string? ConnectorStatus { get; set; }
 
