@@ -37,6 +37,10 @@ internal static class EvseExtensions
             o.MaximumReceiveMessageSize = EvseHub.MaximumMessageBytes;
             o.MaximumParallelInvocationsPerClient = 1;
             o.EnableDetailedErrors = false;
+            // A link the portal hears nothing from (no message, no ping) for this long is closed: SignalR's 30 s by
+            // default, twice a client's 15 s ping, and the least; longer for chargers on links that stall (cellular),
+            // up to 10 min.
+            o.ClientTimeoutInterval = TimeSpan.FromSeconds(Math.Clamp(builder.Configuration.GetValue("Evse:ClientTimeoutSeconds", 30), 30, 600));
         }).AddMessagePackProtocol().AddHubOptions<TelematicsHub>(o =>
         {
             o.MaximumReceiveMessageSize = EvseHub.MaximumMessageBytes;

@@ -308,7 +308,7 @@ public sealed partial class GridClientWorker : BackgroundService
                 await SnapshotAsync(deadline.Token);
             }
         }
-        catch (Exception ex) when (ex is System.Data.Common.DbException or DbUpdateException or InvalidOperationException or OperationCanceledException or LinqToDB.LinqToDBException)
+        catch (Exception ex) when (ex is System.Data.Common.DbException or DbUpdateException or InvalidOperationException or OperationCanceledException or ObjectDisposedException or LinqToDB.LinqToDBException)
         {
             LogSnapshotFailed(ex);
         }
