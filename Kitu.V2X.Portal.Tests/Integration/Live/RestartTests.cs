@@ -90,7 +90,7 @@ public sealed class RestartTests
                 await probe.UntilAsync(async () => (await probe.AuditAsync()).Any(a => a.CommandId == before.Id && a.Outcome == "resumed after a restart"), "the command is resumed", TimeSpan.FromSeconds(30));
                 var now = await probe.CommandAsync();
                 Assert.Equal(before.Id, now!.Id);
-                Assert.Equal(CommandState.Running, now.State);
+                Assert.True(now.State == CommandState.Running, $"The resumed command is {now.State} ({now.ReasonCode}). Audit: {string.Join("; ", (await probe.AuditAsync()).Select(a => $"{a.Outcome} [{string.Join(",", a.Reasons.Select(r => r.Id))}]"))}");
                 Assert.True(now.FailSafeDeadline > before.FailSafeDeadline);
                 Assert.Equal(1, rig.Evse.Executions);
                 Assert.All(rig.Evse.Received, id => Assert.Equal(before.Id, id));
