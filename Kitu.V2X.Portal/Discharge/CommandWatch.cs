@@ -104,7 +104,7 @@ public sealed partial class CommandWatch(CommandLinks links, CommandRelay relay,
         // between the checks above and these facts would read as "offline, no car, no charge" and stop a command that a
         // blip must not stop (its loss is judged next pass, with its grace).
         var link = pass.Facts.Link(command.EvseId);
-        if (command.Executor == Domain.ConsumerSupport.ProgramExecutor.Evse && link?.Status is null)
+        if (command.Executor == Domain.ConsumerSupport.ProgramExecutor.Evse && (link?.Status is null || Unjudged(link, vehicle)))
         {
             return changed;
         }
@@ -124,6 +124,15 @@ public sealed partial class CommandWatch(CommandLinks links, CommandRelay relay,
 
         return Apply(pass, command, command.RenewIfDue(now, FailSafe), vehicle) | changed;
     }
+
+    /// <summary>
+    /// The charger reports the command's car, but has not had it accepted yet (after a restart the registry starts
+    /// empty and the claims are judged again, against the store): the car would read as not plugged in, and a command
+    /// resumed a moment ago would stop. Its identity is judged first; a car refused there ends its command by power.
+    /// </summary>
+    private static bool Unjudged(Hubs.LiveEvse link, string? vehicle) =>
+        vehicle is not null && link.AcceptedVehicleIdentifier is null && link.ClaimedVehicleIdentifier is null
+        && string.Equals(link.ReportedVehicleIdentifier, vehicle, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
     /// The grid's functions set the power of a running command both ways: when the cap falls below it (a lower limit,
