@@ -57,25 +57,41 @@ public sealed class TelematicsHub(TelematicsLinks links, CommandInbox inbox, Liv
     public Task Report(VehicleReportMessage report)
     {
         Current();
-        Require(report is not null, "report is required.");
-        Require(report!.SocPercent is null or (>= 0 and <= 100), "SoC must be between 0 and 100 %.");
-        Require(double.IsFinite(report.PowerKw) && Math.Abs(report.PowerKw) <= 1_000, "Power must be between −1,000 and 1,000 kW.");
-        Require(report.VehicleIdentifier is { Length: > 0 and <= 64 }, "The vehicle identifier is 1 to 64 characters.");
-        Require(report.Reason is null or { Length: <= 64 }, "The reason is at most 64 characters.");
-        // A report for a command this link carries is kept for the watch; for one the portal does not run (any more),
-        // only while the car says it discharges (so the orphan check can stop it).
-        var command = live.Get(report.CommandId);
+        if (Problem(report) is { } problem)
+        {
+            throw new HubException(problem);
+        }
+
+        var command = live.Get(report!.CommandId);
         if (command is null && links.Elsewhere?.Invoke(OperatorId, report) == true)
         {
             return Task.CompletedTask; // the mediator runs on another instance: the report is judged and kept there
         }
 
-        var known = command is not null;
-        Require(!(known && (command!.Executor != ProgramExecutor.Ev || command.TelematicsOperatorId != OperatorId)) && (known || report.PowerKw < 0), "Unknown command id for this link.");
+        Require(Kept(command, OperatorId, report), "Unknown command id for this link.");
         Require(links.Report(OperatorId, report, time.GetUtcNow()), "Too many reports are kept for this link; try again later.");
         inbox.Reported();
         return Task.CompletedTask;
     }
+
+    /// <summary>What is wrong with a car's report, or null — the same checks wherever it arrives: over a link, or from another instance.</summary>
+    internal static string? Problem(VehicleReportMessage? report) => report switch
+    {
+        null => "report is required.",
+        { SocPercent: not (null or (>= 0 and <= 100)) } => "SoC must be between 0 and 100 %.",
+        _ when !double.IsFinite(report.PowerKw) || Math.Abs(report.PowerKw) > 1_000 => "Power must be between −1,000 and 1,000 kW.",
+        { VehicleIdentifier: not { Length: > 0 and <= 64 } } => "The vehicle identifier is 1 to 64 characters.",
+        { Reason: { Length: > 64 } } => "The reason is at most 64 characters.",
+        _ => null,
+    };
+
+    /// <summary>
+    /// Whether a report over <paramref name="operatorId"/>'s link is kept: for a command that link carries (for the
+    /// watch); for one the portal does not run (any more), only while the car says it discharges (so the orphan check
+    /// can stop it).
+    /// </summary>
+    internal static bool Kept(LiveCommand? command, Guid operatorId, VehicleReportMessage report) =>
+        command is null ? report.PowerKw < 0 : command.Executor == ProgramExecutor.Ev && command.TelematicsOperatorId == operatorId;
 
     private static void Require(bool ok, string message)
     {

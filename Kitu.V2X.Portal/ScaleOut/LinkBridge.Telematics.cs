@@ -1,5 +1,4 @@
 using Kitu.V2X.Portal.Discharge;
-using Kitu.V2X.Portal.Domain.ConsumerSupport;
 using Kitu.V2X.Portal.Hubs;
 
 namespace Kitu.V2X.Portal.ScaleOut;
@@ -77,14 +76,9 @@ public sealed partial class LinkBridge
                 }
 
                 break;
-            case Kinds.TelematicsReport when message is { Operator: { } op, Report: { } report } && Sound(report):
-                // Kept as the hub keeps it with one instance: for a command that link carries, or while the car discharges.
-                var command = liveCommands.Get(report.CommandId);
-                if ((command is null && report.PowerKw >= 0) || (command is not null && (command.Executor != ProgramExecutor.Ev || command.TelematicsOperatorId != op)))
-                {
-                    return;
-                }
-
+            // Checked and kept as the hub does with one instance: what crossed Redis is not trusted more than a link.
+            case Kinds.TelematicsReport when message is { Operator: { } op, Report: { } report } && TelematicsHub.Problem(report) is null
+                && TelematicsHub.Kept(liveCommands.Get(report.CommandId), op, report):
                 if (telematics.Report(op, report, message.At ?? time.GetUtcNow()))
                 {
                     inbox.Reported();
@@ -93,9 +87,4 @@ public sealed partial class LinkBridge
                 break;
         }
     }
-
-    /// <summary>The hub's checks of a report, again: what crossed Redis is not trusted more than what came over a link.</summary>
-    private static bool Sound(VehicleReportMessage report) =>
-        report.SocPercent is null or (>= 0 and <= 100) && double.IsFinite(report.PowerKw) && Math.Abs(report.PowerKw) <= 1_000
-        && report.VehicleIdentifier is { Length: > 0 and <= 64 } && report.Reason is null or { Length: <= 64 };
 }
