@@ -150,7 +150,7 @@ internal static partial class FanOutLoad
             }
 
             Console.WriteLine();
-            await Task.Delay(3000); // the last statuses cross the bridge
+            await Harness.Pause(3); // the last statuses cross the bridge
             var instances = new List<ClusterInstance>();
             for (var i = 0; i < k; i++)
             {
@@ -174,9 +174,9 @@ internal static partial class FanOutLoad
                 await UntilAsync(() => acks.Count >= n, TimeSpan.FromMinutes(10), () => $"round {round}: acks {acks.Count:N0}/{n:N0}");
                 rounds.Add(Latencies.Of(acks.Values));
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Cluster fan-out, round {round}: last ack {rounds[^1].Last:0} ms, p99 {rounds[^1].P99:0} ms"));
-                await Task.Delay(5000);
+                await Harness.Pause(5);
                 (await api.PostAsync($"/api/v1/events/{eventId}/cancel", null)).EnsureSuccessStatusCode();
-                await Task.Delay(TimeSpan.FromSeconds(10 + (n / 5_000))); // the stops go out and the commands end
+                await Harness.Pause(10 + (n / 5_000), quickSeconds: 3); // the stops go out and the commands end
             }
 
             return new ClusterOutcome(instances.Average(i => i.HeapPerLink), instances.Average(i => i.WorkingSetPerLink), connectSeconds, rounds[0], rounds[1]) { Instances = instances };
@@ -249,7 +249,7 @@ internal static partial class FanOutLoad
                 rounds.Add(Latencies.Of(acks.Values));
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Bare hubs, round {round}: last ack {rounds[^1].Last:0} ms, p99 {rounds[^1].P99:0} ms"));
                 await Task.WhenAll(clients.Select(c => c.PostAsync("/stop", null)));
-                await Task.Delay(5000);
+                await Harness.Pause(5);
             }
 
             return new ClusterOutcome(perLink.Average(p => p.Heap), perLink.Average(p => p.WorkingSet), connectSeconds, rounds[0], rounds[1]);

@@ -152,7 +152,7 @@ internal static partial class FanOutLoad
             }
 
             Console.WriteLine();
-            await Task.Delay(2000); // let the last statuses land
+            await Harness.Pause(2); // let the last statuses land
 
             using var http = new HttpClient { BaseAddress = portal.Url };
             http.DefaultRequestHeaders.Add(ApiKeyAuthentication.Header, apiKey);
@@ -163,7 +163,7 @@ internal static partial class FanOutLoad
             await UntilAsync(() => acks.Count >= n, TimeSpan.FromMinutes(5), () => $"acks {acks.Count:N0}/{n:N0}");
             var ack = Latencies.Of(acks.Values);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Portal fan-out: last ack {ack.Last:0} ms, p50 {ack.P50:0}, p95 {ack.P95:0}, p99 {ack.P99:0} ms"));
-            await Task.Delay(5000); // the cars report running; the mediator watches N live commands
+            await Harness.Pause(5, quickSeconds: 3); // the cars report running; the mediator watches N live commands
             if (afterFanOut is not null)
             {
                 var (second, ready) = await afterFanOut(portal, fleet, dir);
@@ -187,7 +187,7 @@ internal static partial class FanOutLoad
             var later = new List<Latencies>();
             for (var round = 2; round <= rounds; round++)
             {
-                await Task.Delay(5000); // the stopped cars report idle; the mediator ends the commands of the cancelled event
+                await Harness.Pause(5, quickSeconds: 2); // the stopped cars report idle; the mediator ends the commands of the cancelled event
                 driverStops.Clear(); // every stop from now on is the cancel's
                 acks.Clear();
                 Volatile.Write(ref started, Stopwatch.GetTimestamp());
@@ -197,7 +197,7 @@ internal static partial class FanOutLoad
                 await UntilAsync(() => acks.Count >= n, TimeSpan.FromMinutes(5), () => $"round {round}: acks {acks.Count:N0}/{n:N0}");
                 later.Add(Latencies.Of(acks.Values));
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Portal fan-out, round {round}: last ack {later[^1].Last:0} ms, p99 {later[^1].P99:0} ms"));
-                await Task.Delay(5000);
+                await Harness.Pause(5);
                 stops.Clear();
                 (await http.PostAsync($"/api/v1/events/{nextId}/cancel", null)).EnsureSuccessStatusCode();
                 await UntilAsync(() => stops.Count >= n, TimeSpan.FromMinutes(5), () => $"round {round}: stops {stops.Count:N0}/{n:N0}");
@@ -360,7 +360,7 @@ internal static partial class FanOutLoad
             {
                 if (round > 1)
                 {
-                    await Task.Delay(5000);
+                    await Harness.Pause(5);
                 }
 
                 acks.Clear();

@@ -9,6 +9,16 @@ namespace Kitu.V2X.Portal.Bench;
 /// </summary>
 internal static class Harness
 {
+    /// <summary>A <c>--quick</c> run: a smoke test of the harness, whose waits for a system to settle are cut short.</summary>
+    public static bool Quick { get; set; }
+
+    /// <summary>
+    /// Waits for the system under test to settle between the steps of a scenario (statuses to land, commands to end):
+    /// <paramref name="seconds"/> in a measured run, <paramref name="quickSeconds"/> in a quick one — its figures are
+    /// not measurements, and every step after a pause waits for what it needs anyway.
+    /// </summary>
+    public static Task Pause(double seconds, double quickSeconds = 1) => Task.Delay(TimeSpan.FromSeconds(Quick ? Math.Min(seconds, quickSeconds) : seconds));
+
     public static int Int(string[] args, string name, int fallback) =>
         Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
 
