@@ -32,7 +32,15 @@ internal static class BareServer
                 listen.UseHttps(System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12FromFile(pfx, null));
             }
         }));
-        builder.Services.AddSignalR().AddMessagePackProtocol();
+        // --link-timeout S: keep a link silent for S seconds (SignalR's 30 s otherwise), as the portal's Evse:ClientTimeoutSeconds.
+        var linkTimeout = Harness.Int(args, "--link-timeout", 0);
+        builder.Services.AddSignalR(o =>
+        {
+            if (linkTimeout > 0)
+            {
+                o.ClientTimeoutInterval = TimeSpan.FromSeconds(linkTimeout);
+            }
+        }).AddMessagePackProtocol();
         var app = builder.Build();
         app.MapHub<BareHub>("/hub");
         app.MapGet("/diagnostics/memory", () => Results.Ok(Memory.Measure()));

@@ -24,6 +24,11 @@ internal static partial class FanOutLoad
         var n = quick ? 300 : Harness.Int(args, "--evses", 50_000);
         var k = Harness.Int(args, "--instances", 3);
         BenchStorage.PostgreSql = true;
+        // Beyond a quick run every process here is starved of CPU at times (run 7: load average 115 on two cores, and a
+        // portal closed the links of a load process that had not answered its pings for 30 s). Links are kept 5 minutes
+        // without a word, alike by the portals, the bare hubs and their clients (--link-timeout S to change, 0 for SignalR's 30 s).
+        var linkTimeout = Harness.Int(args, "--link-timeout", quick ? 0 : 300);
+        LoadFleet.LinkTimeout = linkTimeout > 0 ? TimeSpan.FromSeconds(linkTimeout) : null;
         Console.WriteLine($"cluster: N = {n:N0} over {k} instances (PostgreSQL, Redis)");
         using var redis = StartRedis(out var redisConfiguration);
         try
@@ -88,6 +93,7 @@ internal static partial class FanOutLoad
                     ["Instance__Id"] = $"bench-{i + 1}",
                     ["ScaleOut__LeaseSeconds"] = "6", // the seeding start's leases (killed, not stopped) expire soon
                     ["Grid__IdleConnectionSeconds"] = "2",
+                    ["Evse__ClientTimeoutSeconds"] = LoadFleet.LinkTimeout is { } timeout ? $"{(int)timeout.TotalSeconds}" : "30",
                     // Three instances, two stores each, on one server's max_connections (bench/postgres.sh: 300).
                     ["ConnectionStrings__Portal"] = BenchStorage.ConnectionString(dir, "portal") + ";Maximum Pool Size=40",
                     ["ConnectionStrings__Grid"] = BenchStorage.ConnectionString(dir, "grid") + ";Maximum Pool Size=40",
@@ -208,7 +214,7 @@ internal static partial class FanOutLoad
             var urls = new List<Uri>();
             for (var i = 0; i < k; i++)
             {
-                hubs.Add(Harness.StartServer("bare-hub"));
+                hubs.Add(LoadFleet.LinkTimeout is { } timeout ? Harness.StartServer("bare-hub", "--link-timeout", $"{(int)timeout.TotalSeconds}") : Harness.StartServer("bare-hub"));
                 urls.Add(new Uri(await Harness.AnnouncedAsync(hubs[^1], "URL")));
             }
 

@@ -62,6 +62,12 @@ internal sealed class LoadFleet : IAsyncDisposable
 
     public int Processes => children.Count;
 
+    /// <summary>
+    /// How long each client keeps a link it hears nothing from (SignalR's 30 s when null). The cluster's full run sets
+    /// it, with the same on the servers, so that links of starved processes on an overloaded machine are not closed as dead.
+    /// </summary>
+    public static TimeSpan? LinkTimeout { get; set; }
+
     /// <summary>EVSEs that know their grid rules (integrated) and their owner's policy, over all children.</summary>
     public int Integrated => integrated.Sum();
 
@@ -94,6 +100,10 @@ internal sealed class LoadFleet : IAsyncDisposable
                 }
 
                 args = [.. args, "--parallel", $"{parallel}"];
+                if (LinkTimeout is { } timeout)
+                {
+                    args = [.. args, "--link-timeout", $"{(int)timeout.TotalSeconds}"];
+                }
 
                 var child = Harness.StartChild(redirectInput: true, args);
                 fleet.children.Add(child);
@@ -222,6 +232,7 @@ internal sealed class LoadFleet : IAsyncDisposable
         var thumbprint = Harness.Str(args, "--thumbprint");
         var parallel = Math.Clamp(Harness.Int(args, "--parallel", 64), 1, 512);
         var validate = Harness.Pin(thumbprint);
+        TimeSpan? linkTimeout = Harness.Int(args, "--link-timeout", 0) is > 0 and var seconds ? TimeSpan.FromSeconds(seconds) : null;
         var clients = File.ReadLines(Harness.Str(args, "--clients") ?? throw new ArgumentException("--clients is required."))
             .Skip(from).Take(count)
             .Select(l => l.Split('\t'))
@@ -238,6 +249,11 @@ internal sealed class LoadFleet : IAsyncDisposable
             if (kind == "bare")
             {
                 var connections = clients.Select((_, i) => Bare(url, messagePack, validate, () => Say("ACK", i), () => Say("STOP", i))).ToList();
+                if (linkTimeout is { } timeout)
+                {
+                    connections.ForEach(c => c.ServerTimeout = timeout);
+                }
+
                 disposables.AddRange(connections);
                 // Like an EVSE after connecting: two small invocations (hello, status), so both sides have talked.
                 await Harness.ForAllAsync(connections, async c =>
@@ -272,6 +288,10 @@ internal sealed class LoadFleet : IAsyncDisposable
                     evse.Acked = id => Say("ACK", i, id);
                     evse.StopReceived = _ => Say("STOP", i);
                     evse.StopConfirmed = _ => Say("STOPPED", i);
+                    if (linkTimeout is { } timeout)
+                    {
+                        evse.ServerTimeout = timeout;
+                    }
                     return evse;
                 }).ToList();
                 disposables.AddRange(evses);

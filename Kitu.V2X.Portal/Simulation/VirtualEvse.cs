@@ -30,6 +30,16 @@ public sealed partial class VirtualEvse : IAsyncDisposable
     private (Guid Id, double Kw, DateTimeOffset Until, DateTimeOffset Deadline, bool ByEv)? active;
     private readonly ResidentGridClient? gridClient;
 
+    /// <summary>
+    /// How long it keeps a link it hears nothing from (SignalR's 30 s by default): longer for a charger whose portal
+    /// sets a longer <c>Evse:ClientTimeoutSeconds</c>, as the benchmark's load on an overloaded machine does.
+    /// </summary>
+    public TimeSpan ServerTimeout
+    {
+        get => connection.ServerTimeout;
+        set => connection.ServerTimeout = value;
+    }
+
     /// <param name="messagePack">Speak the MessagePack hub protocol instead of JSON (both are served; docs/evse-protocol.md).</param>
     /// <param name="validateServer">For an https portal with a certificate the machine does not trust (the benchmark's own).</param>
     /// <param name="reconnect">How it comes back after losing the portal; a real charger's back-off (<see cref="ReconnectBackOff.Charger"/>) unless a test needs it quicker.</param>
