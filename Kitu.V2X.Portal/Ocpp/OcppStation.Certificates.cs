@@ -85,7 +85,13 @@ public sealed partial class OcppStation
         Enqueue(async () =>
         {
             var answer = await CallAsync("TriggerMessage", new JsonObject { ["requestedMessage"] = "SignChargingStationCertificate" });
-            LogRenewalAsked(charger.StationId, ends, answer is { } a ? Text(a, "status") ?? "?" : "no answer");
+            var status = answer is { } a ? Text(a, "status") ?? "?" : "no answer";
+            lock (state.Gate)
+            {
+                state.RenewalAnswer = status;
+            }
+
+            LogRenewalAsked(charger.StationId, ends, status);
         });
     }
 

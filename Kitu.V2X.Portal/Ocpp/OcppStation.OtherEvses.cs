@@ -20,15 +20,17 @@ public sealed partial class OcppStation
         switch (action)
         {
             case "StatusNotification" when Number(payload, "evseId") is { } evse && evse != state.EvseNumber:
+                NoteOtherEvse(action, evse);
+                return [];
             case "MeterValues" when Number(payload, "evseId") is { } meter && meter != 0 && meter != state.EvseNumber:
-                NoteOtherEvse(action);
+                NoteOtherEvse(action, meter);
                 return [];
             case "NotifyEVChargingNeeds" when Number(payload, "evseId") is { } needs && needs != state.EvseNumber:
-                NoteOtherEvse(action);
+                NoteOtherEvse(action, needs);
                 // No profile will come from the portal for that EVSE: the station charges the car on its own terms.
                 return new JsonObject { ["status"] = session.Version == OcppVersion.V21 ? "NoChargingProfile" : "Rejected" };
             case "TransactionEvent" when OtherTransaction(payload):
-                NoteOtherEvse(action);
+                NoteOtherEvse(action, payload.TryGetProperty("evse", out var on) ? Number(on, "id") : null);
                 return payload.TryGetProperty("idToken", out _) ? new JsonObject { ["idTokenInfo"] = new JsonObject { ["status"] = "Accepted" } } : [];
             default:
                 return null;
@@ -53,8 +55,19 @@ public sealed partial class OcppStation
         }
     }
 
-    private void NoteOtherEvse(string action)
+    private void NoteOtherEvse(string action, int? evse)
     {
+        if (evse is { } number && number > 0)
+        {
+            lock (state.Gate)
+            {
+                if (state.OtherEvses.Count < 8)
+                {
+                    state.OtherEvses.Add(number);
+                }
+            }
+        }
+
         if (Interlocked.Exchange(ref otherEvseLogged, 1) == 0)
         {
             LogOtherEvse(charger.StationId, action, state.EvseNumber);

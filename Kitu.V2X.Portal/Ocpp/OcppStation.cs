@@ -90,6 +90,11 @@ public sealed partial class OcppStation : IEvseLink
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         live.Hello = Hello();
+        lock (state.Gate)
+        {
+            state.CertificateEnds = CertificateEnds;
+        }
+
         connections.Add(live); // its grid rules and owner's policy follow (EvseLinkMessages)
         var sending = Task.Run(() => SendLoopAsync(session.Closed), CancellationToken.None);
         try

@@ -59,6 +59,15 @@ public sealed class OcppStationState
 
     public List<OcppDerAlarm> Alarms { get; } = [];
 
+    /// <summary>When the certificate of its last connection ends (profile 3); null when it came with its password.</summary>
+    public DateTimeOffset? CertificateEnds { get; set; }
+
+    /// <summary>The station's answer when it was last asked to renew its certificate (TriggerMessage): Accepted, Rejected, …</summary>
+    public string? RenewalAnswer { get; set; }
+
+    /// <summary>The station's other EVSE numbers that reported since the portal started (a few at most): not chargers of the portal.</summary>
+    public SortedSet<int> OtherEvses { get; } = [];
+
     /// <summary>
     /// What the station's device model says of V2X (NotifyReport, V2XChargingCtrlr): false when it reports V2X not
     /// enabled, or operation modes without CentralSetpoint (it cannot follow the portal's profile); null until it says.

@@ -34,6 +34,9 @@ public sealed record LotRow(
     /// <summary>What the live link speaks ("signalr", "ocpp2.1", "ocpp2.0.1"); null when offline.</summary>
     public string? Transport { get; init; }
 
+    /// <summary>What the owner should know of an OCPP station itself (its certificate ending, EVSEs that are not chargers here); null when nothing.</summary>
+    public string? StationNote { get; init; }
+
     /// <summary>The link in a word or two: "online", "online (OCPP 2.1)", "offline".</summary>
     public string LinkText => !Online ? "offline" : Transport switch
     {
@@ -47,7 +50,8 @@ public sealed record LotRow(
 }
 
 /// <summary>The owner's live view of a site's chargers. Private drivers' cars show as "a car", never by name.</summary>
-public sealed class LotDashboard(PortalDbContext db, EvseConnections connections, GridRulesFeed grid, PowerHistory history, Ocpp.OcppStations stations)
+public sealed class LotDashboard(PortalDbContext db, EvseConnections connections, GridRulesFeed grid, PowerHistory history, Ocpp.OcppStations stations,
+    Microsoft.Extensions.Options.IOptions<Ocpp.OcppOptions> ocpp)
 {
     /// <summary>Charge and discharge kW per hour over the last 24 hours for the site; null when it is not the owner's.</summary>
     public async Task<IReadOnlyList<(DateTimeOffset Hour, double ChargeKw, double DischargeKw)>?> PowerAsync(string ownerId, Guid siteId, CancellationToken cancellationToken)
@@ -89,7 +93,6 @@ public sealed class LotDashboard(PortalDbContext db, EvseConnections connections
     public async Task<double> EnergyTodayAsync(string ownerId, Guid siteId, CancellationToken cancellationToken) =>
         (await EnergyPerDayAsync(ownerId, siteId, cancellationToken)).LastOrDefault().Kwh;
 
-    /// <summary>What the charger itself reports towards the grid, when it is not simply in service.</summary>
     /// <summary>
     /// The latest IEEE 1547 alarm an OCPP station raised (NotifyDERAlarm) and has not ended, and any DER control it was
     /// told to hold and does not: what the owner must know about the charger's grid behaviour.
@@ -115,6 +118,42 @@ public sealed class LotDashboard(PortalDbContext db, EvseConnections connections
             }
 
             return text;
+        }
+    }
+
+    /// <summary>
+    /// What the owner should know of an OCPP station itself: its certificate (profile 3) ending within
+    /// <paramref name="renewWithinDays"/> and what it answered when asked to renew it; EVSEs of the station other than the
+    /// charger's, which report but are not chargers of the portal (their cars charge on the station's terms). Null when nothing.
+    /// </summary>
+    public static string? StationNoteText(Ocpp.OcppStationState? station, TimeZoneInfo zone, int renewWithinDays, DateTimeOffset now)
+    {
+        if (station is null)
+        {
+            return null;
+        }
+
+        lock (station.Gate)
+        {
+            var notes = new List<string>();
+            if (station.CertificateEnds is { } ends && ends - now <= TimeSpan.FromDays(Math.Max(renewWithinDays, 30)))
+            {
+                notes.Add($"Its certificate ends {Presentation.Clock.DateTime(ends, zone)}" + station.RenewalAnswer switch
+                {
+                    "Accepted" => ": the station was asked to renew it.",
+                    { } answer => $": asked to renew it, the station answered {answer}. Renew it with the station's operator.",
+                    null => ": renew it with the station's operator.",
+                });
+            }
+
+            if (station.OtherEvses.Count > 0)
+            {
+                notes.Add(station.OtherEvses.Count == 1
+                    ? $"Its EVSE {station.OtherEvses.Min} is not a charger here: cars there charge on the station's terms and never discharge."
+                    : $"Its EVSEs {string.Join(", ", station.OtherEvses)} are not chargers here: cars there charge on the station's terms and never discharge.");
+            }
+
+            return notes.Count == 0 ? null : string.Join(" ", notes);
         }
     }
 
@@ -178,6 +217,7 @@ public sealed class LotDashboard(PortalDbContext db, EvseConnections connections
                 Activity = activity,
                 NeedsAttention = attention,
                 Transport = live?.Link.Transport,
+                StationNote = StationNoteText(stations.Find(e.Id), zone, ocpp.Value.RenewCertificateDays, now),
             };
         }).ToList();
     }

@@ -1,6 +1,9 @@
 using System.Text.Json.Nodes;
 using Kitu.V2X.Portal.Domain.Mediation;
+using Kitu.V2X.Portal.Data;
 using Kitu.V2X.Portal.Hubs;
+using Kitu.V2X.Portal.Sites;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Kitu.V2X.Portal.Tests.Integration.Ocpp;
@@ -61,6 +64,16 @@ public sealed partial class OcppGatewayTests
             Assert.Equal(0, status.PowerKw);
             Assert.Equal(rig.EvseId, connections.WhereIs(rig.Ev.Identifier)?.EvseId);
             Assert.Null(connections.WhereIs("OTHER-CAR-0002"));
+
+            // The owner's page says that EVSE 2 is not a charger here.
+            await using (var scope = portal.Services.CreateAsyncScope())
+            {
+                var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
+                var siteId = await db.Evses.Where(e => e.Id == rig.EvseId).Select(e => e.SiteId).SingleAsync(Ct);
+                var ownerId = await db.Sites.Where(s => s.Id == siteId).Select(s => s.OwnerId).SingleAsync(Ct);
+                var rows = await scope.ServiceProvider.GetRequiredService<LotDashboard>().RowsAsync(ownerId, siteId, Ct);
+                Assert.Contains("Its EVSE 2 is not a charger here", rows!.Single(r => r.EvseId == rig.EvseId).StationNote, StringComparison.Ordinal);
+            }
 
             // And it discharges as before, its profile for EVSE 1.
             await rig.DispatchAsync(kw: 5);

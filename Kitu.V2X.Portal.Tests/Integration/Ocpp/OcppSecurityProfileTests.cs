@@ -200,7 +200,8 @@ public sealed class OcppSecurityProfileTests(OcppSecurityProfileTests.Portal por
     [Fact]
     public async Task A_station_whose_certificate_ends_soon_is_asked_to_renew_it_and_with_the_new_one_is_not_asked_again()
     {
-        var (stationId, _, _) = await SeedStationAsync();
+        var (stationId, _, evseId) = await SeedStationAsync();
+        string? Note() => Kitu.V2X.Portal.Sites.LotDashboard.StationNoteText(portal.Services.GetRequiredService<Kitu.V2X.Portal.Ocpp.OcppStations>().Find(evseId), TimeZoneInfo.Utc, 30, DateTimeOffset.UtcNow);
         static bool AskedToRenew(JsonElement root) => root[0].GetInt32() == 2 && root[2].GetString() == "TriggerMessage"
             && root[3].GetProperty("requestedMessage").GetString() == "SignChargingStationCertificate";
         const string Boot = """[2,"boot-r","BootNotification",{"reason":"PowerUp","chargingStation":{"model":"M","vendorName":"V"}}]""";
@@ -218,6 +219,8 @@ public sealed class OcppSecurityProfileTests(OcppSecurityProfileTests.Portal por
         chain.ImportFromPem(signed.RootElement[3].GetProperty("certificateChain").GetString());
         using var renewed = chain[0].CopyWithPrivateKey(key);
         Assert.True(renewed.NotAfter > DateTime.Now.AddDays(300));
+        Assert.Contains("Its certificate ends", Note(), StringComparison.Ordinal); // the owner's page says it, and that it was asked
+        Assert.Contains("the station was asked to renew it", Note(), StringComparison.Ordinal);
         await ending.CloseAsync(WebSocketCloseStatus.NormalClosure, "bye", Ct);
 
         // With the new one (a year): booted and heartbeating, it is not asked again.
@@ -230,6 +233,7 @@ public sealed class OcppSecurityProfileTests(OcppSecurityProfileTests.Portal por
         await ServeUntilAsync(fresh, root => root[1].GetString() == "beat-r", calls);
         Assert.Contains(calls, c => c.Contains("\"TriggerMessage\"", StringComparison.Ordinal)); // the link's own triggers (status, transaction) did come
         Assert.DoesNotContain(calls, c => c.Contains("SignChargingStationCertificate", StringComparison.Ordinal));
+        Assert.Null(Note()); // a year to go: nothing for the owner to do
         await fresh.CloseAsync(WebSocketCloseStatus.NormalClosure, "bye", Ct);
     }
 
