@@ -52,6 +52,14 @@ public sealed class OcppOptions
     /// <summary>How long the portal waits for a station's answer to its call.</summary>
     public TimeSpan ResponseTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How often a station is asked to send its meter values during a transaction (SampledDataCtrlr.TxUpdatedInterval,
+    /// set on each connection with the measurands the portal needs: power, SoC, energy registers). The portal judges a
+    /// discharge by the power it sees within <c>Mediator:FollowGraceSeconds</c> (15 s), so keep it under that. 0: the
+    /// station's own settings are left alone.
+    /// </summary>
+    public int MeterIntervalSeconds { get; set; } = 10;
+
     /// <summary>The interval told to a station in its BootNotificationResponse.</summary>
     public int HeartbeatSeconds { get; set; } = 300;
 }

@@ -51,6 +51,7 @@ public sealed partial class OcppStation
                         state.VehicleIdentifier = null;
                         state.PowerKw = 0;
                         state.Discharge = null;
+                        state.Registers = null;
                     }
                 }
 
@@ -140,6 +141,7 @@ public sealed partial class OcppStation
                 state.PowerKw = 0;
                 state.Discharge = null; // a profile of the transaction ends with it
                 state.CarModes = [];
+                state.Registers = null;
             }
             else
             {
@@ -154,7 +156,10 @@ public sealed partial class OcppStation
         return payload.TryGetProperty("idToken", out _) ? new JsonObject { ["idTokenInfo"] = new JsonObject { ["status"] = "Accepted" } } : [];
     }
 
-    /// <summary>Net active power (import − export, kW) and the car's SoC from the meter values, when given. Under the state's lock.</summary>
+    /// <summary>
+    /// Net active power (import − export, kW) and the car's SoC from the meter values, when given; power from the energy
+    /// registers' change when the station reports no power (<see cref="OcppMeter"/>). Under the state's lock.
+    /// </summary>
     private void TakeMeterValues(JsonElement payload)
     {
         if (!payload.TryGetProperty("meterValue", out var values))
@@ -162,50 +167,13 @@ public sealed partial class OcppStation
             return;
         }
 
-        double? import = null, export = null;
-        foreach (var value in values.EnumerateArray())
+        var reading = OcppMeter.Read(values, state.Registers);
+        state.Registers = reading.Registers;
+        state.SocPercent = reading.SocPercent ?? state.SocPercent;
+        if (reading.PowerKw is { } kw)
         {
-            foreach (var sample in value.GetProperty("sampledValue").EnumerateArray())
-            {
-                var measurand = Text(sample, "measurand") ?? "Energy.Active.Import.Register";
-                if (sample.TryGetProperty("phase", out _))
-                {
-                    continue; // the sum of all phases is what counts
-                }
-
-                var v = sample.GetProperty("value").GetDouble() * Scale(sample);
-                switch (measurand)
-                {
-                    case "Power.Active.Import":
-                        import = v;
-                        break;
-                    case "Power.Active.Export":
-                        export = v;
-                        break;
-                    case "SoC" when v is >= 0 and <= 100:
-                        state.SocPercent = v;
-                        break;
-                }
-            }
+            state.PowerKw = kw;
         }
-
-        if (import is not null || export is not null)
-        {
-            state.PowerKw = Math.Clamp(((import ?? 0) - (export ?? 0)) / 1000, -1_000, 1_000);
-        }
-    }
-
-    /// <summary>W per unit of a sampled value: W by default, kW, with its power-of-ten multiplier.</summary>
-    private static double Scale(JsonElement sample)
-    {
-        if (!sample.TryGetProperty("unitOfMeasure", out var unit))
-        {
-            return 1;
-        }
-
-        var multiplier = unit.TryGetProperty("multiplier", out var m) ? Math.Clamp(m.GetInt32(), -6, 6) : 0;
-        var kilo = Text(unit, "unit") is "kW" ? 1000 : 1;
-        return kilo * Math.Pow(10, multiplier);
     }
 
     private void TakeChargingNeeds(JsonElement payload)

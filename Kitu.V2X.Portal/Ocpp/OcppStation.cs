@@ -100,6 +100,7 @@ public sealed partial class OcppStation : IEvseLink
         try
         {
             await grid.UpdateCapabilitiesAsync(charger.EvseId, Capabilities(), null, null, cancellationToken);
+            Enqueue(AskForMeterValuesAsync);
             Enqueue(() => TriggerAsync("StatusNotification"));
             Enqueue(() => TriggerAsync("TransactionEvent"));
             Report(); // what was known from its last connection, until it answers

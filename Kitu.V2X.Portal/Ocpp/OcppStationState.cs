@@ -41,6 +41,9 @@ public sealed class OcppStationState
 
     public double PowerKw { get; set; }
 
+    /// <summary>The energy registers of its last meter values in the transaction: its power when it reports none.</summary>
+    public OcppRegisters? Registers { get; set; }
+
     public string? OperationMode { get; set; }
 
     /// <summary>The energy transfer modes the car offers (NotifyEVChargingNeeds); empty until it says.</summary>

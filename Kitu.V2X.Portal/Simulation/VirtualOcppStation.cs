@@ -303,6 +303,17 @@ public sealed partial class VirtualOcppStation : IAsyncDisposable
 
             case "NotifyAllowedEnergyTransfer":
                 return new JsonObject { ["status"] = "Accepted" };
+            case "SetVariables":
+                // It samples what it is asked to (it always reports power and SoC, each status interval).
+                return new JsonObject
+                {
+                    ["setVariableResult"] = new JsonArray([.. payload.GetProperty("setVariableData").EnumerateArray().Select(d => (JsonNode)new JsonObject
+                    {
+                        ["attributeStatus"] = d.GetProperty("component").GetProperty("name").GetString() == "SampledDataCtrlr" ? "Accepted" : "UnknownComponent",
+                        ["component"] = JsonNode.Parse(d.GetProperty("component").GetRawText()),
+                        ["variable"] = JsonNode.Parse(d.GetProperty("variable").GetRawText()),
+                    })]),
+                };
             case "TriggerMessage":
                 var requested = payload.GetProperty("requestedMessage").GetString();
                 _ = Task.Run(() => requested == "TransactionEvent" ? TransactionEventAsync("Updated", "Trigger") : ReportConnectorAsync());

@@ -37,7 +37,12 @@ const state = {
   executions: [],   // distinct command ids the station started discharging for
   der: {},          // controlId -> SetDERControl request
   answers: {},      // action -> status to answer with
+  variables: {},    // variable name -> attributeStatus to answer SetVariables with
   powerW: 0,
+  registersOnly: false, // its meter values carry its energy registers, not its power (many stations' default)
+  importWh: 0,
+  exportWh: 0,
+  meterAt: Date.now(),
   v2xEnabled: true,  // what its device model says (V2XChargingCtrlr.Enabled)
 };
 
@@ -78,6 +83,16 @@ function tx(eventType, triggerReason, extra = {}) {
 }
 
 function meter() {
+  const at = Date.now();
+  state.importWh += Math.max(0, state.powerW) * (at - state.meterAt) / 3600000;
+  state.exportWh += Math.max(0, -state.powerW) * (at - state.meterAt) / 3600000;
+  state.meterAt = at;
+  if (state.registersOnly) {
+    return [{ timestamp: new Date(at).toISOString(), sampledValue: [
+      { value: Math.round(state.importWh * 1000) / 1000, measurand: 'Energy.Active.Import.Register', unitOfMeasure: { unit: 'Wh' } },
+      { value: Math.round(state.exportWh * 1000) / 1000, measurand: 'Energy.Active.Export.Register', unitOfMeasure: { unit: 'Wh' } },
+    ] }];
+  }
   const sampledValue = [
     { value: Math.max(0, state.powerW), measurand: 'Power.Active.Import', unitOfMeasure: { unit: 'W' } },
     { value: Math.max(0, -state.powerW), measurand: 'Power.Active.Export', unitOfMeasure: { unit: 'W' } },
@@ -196,6 +211,18 @@ client.handle('GetBaseReport', ({ params }) => {
   return { status: 'Accepted' };
 });
 
+// Its meter settings (SampledDataCtrlr): each variable answered as the test says (state.variables[name]), else Accepted.
+client.handle('SetVariables', ({ params }) => {
+  report('SetVariables', params);
+  return {
+    setVariableResult: params.setVariableData.map(d => ({
+      attributeStatus: state.variables[d.variable.name] ?? 'Accepted',
+      component: d.component,
+      variable: d.variable,
+    })),
+  };
+});
+
 client.handle('TriggerMessage', ({ params }) => {
   report('TriggerMessage', params);
   setTimeout(async () => {
@@ -262,6 +289,12 @@ async function run(command) {
       return {};
     case 'answer':
       state.answers[command.action] = command.status;
+      return {};
+    case 'registers-only':
+      state.registersOnly = command.on;
+      return {};
+    case 'meter':
+      await tx('Updated', 'MeterValuePeriodic', { meterValue: meter() });
       return {};
     case 'v2x':
       state.v2xEnabled = command.enabled;

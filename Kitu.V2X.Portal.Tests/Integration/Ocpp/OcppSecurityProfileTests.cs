@@ -229,6 +229,12 @@ public sealed class OcppSecurityProfileTests(OcppSecurityProfileTests.Portal por
         var calls = new List<string>();
         await SendAsync(fresh, Boot);
         await ServeUntilAsync(fresh, root => root[1].GetString() == "boot-r", calls);
+        // The link's own calls come first (meter settings, then the triggers); a renewal asked at boot would follow them.
+        if (!calls.Any(c => c.Contains("\"requestedMessage\":\"TransactionEvent\"", StringComparison.Ordinal)))
+        {
+            await ServeUntilAsync(fresh, root => root[0].GetInt32() == 2 && root[2].GetString() == "TriggerMessage" && root[3].GetProperty("requestedMessage").GetString() == "TransactionEvent", calls);
+        }
+
         await SendAsync(fresh, """[2,"beat-r","Heartbeat",{}]""");
         await ServeUntilAsync(fresh, root => root[1].GetString() == "beat-r", calls);
         Assert.Contains(calls, c => c.Contains("\"TriggerMessage\"", StringComparison.Ordinal)); // the link's own triggers (status, transaction) did come
@@ -260,7 +266,18 @@ public sealed class OcppSecurityProfileTests(OcppSecurityProfileTests.Portal por
             if (root[0].GetInt32() == 2)
             {
                 calls?.Add(text);
-                await SendAsync(socket, $"[3,\"{root[1].GetString()}\",{{\"status\":\"Accepted\"}}]");
+                var answer = root[2].GetString() == "SetVariables"
+                    ? new JsonObject
+                    {
+                        ["setVariableResult"] = new JsonArray([.. root[3].GetProperty("setVariableData").EnumerateArray().Select(d => (JsonNode)new JsonObject
+                        {
+                            ["attributeStatus"] = "Accepted",
+                            ["component"] = JsonNode.Parse(d.GetProperty("component").GetRawText()),
+                            ["variable"] = JsonNode.Parse(d.GetProperty("variable").GetRawText()),
+                        })]),
+                    }.ToJsonString()
+                    : """{"status":"Accepted"}""";
+                await SendAsync(socket, $"[3,\"{root[1].GetString()}\",{answer}]");
             }
 
             if (match(root))
