@@ -7,7 +7,8 @@ namespace Kitu.V2X.Portal.Ocpp;
 /// A station with several EVSEs (a dual-port DC post): the portal's charger is its EVSE 1. What the station reports of
 /// its other EVSEs — their connector status, transactions, meter values, a car's charging needs — is answered as the
 /// protocol asks and kept out of the charger's state, where it would have mixed two cars into one (an EVSE 2 going
-/// "Available" ended EVSE 1's transaction). The main meter (evseId 0) still counts, as for a station with one EVSE.
+/// "Available" ended EVSE 1's transaction). The main meter (evseId 0) counts as the charger's only while no other EVSE
+/// has reported: then it is the sum of both.
 /// </summary>
 public sealed partial class OcppStation
 {
@@ -24,6 +25,9 @@ public sealed partial class OcppStation
                 return [];
             case "MeterValues" when Number(payload, "evseId") is { } meter && meter != 0 && meter != state.EvseNumber:
                 NoteOtherEvse(action, meter);
+                return [];
+            case "MeterValues" when Number(payload, "evseId") == 0 && HasOtherEvses():
+                // The main meter of a station whose other EVSEs report sums their cars with the charger's: not its power.
                 return [];
             case "NotifyEVChargingNeeds" when Number(payload, "evseId") is { } needs && needs != state.EvseNumber:
                 NoteOtherEvse(action, needs);
@@ -52,6 +56,14 @@ public sealed partial class OcppStation
 
             var known = ended ? state.OtherTransactions.Remove(id) : state.OtherTransactions.Contains(id);
             return other || known;
+        }
+    }
+
+    private bool HasOtherEvses()
+    {
+        lock (state.Gate)
+        {
+            return state.OtherEvses.Count > 0 || state.OtherTransactions.Count > 0;
         }
     }
 

@@ -41,6 +41,12 @@ public sealed partial class OcppGatewayTests
                 ["evseId"] = 2,
                 ["meterValue"] = new JsonArray(new JsonObject { ["timestamp"] = Now(), ["sampledValue"] = new JsonArray(new JsonObject { ["value"] = 22000, ["measurand"] = "Power.Active.Import" }) }),
             });
+            // The station's main meter (evseId 0) sums both EVSEs now: not the charger's power.
+            await station.CallAsync("MeterValues", new JsonObject
+            {
+                ["evseId"] = 0,
+                ["meterValue"] = new JsonArray(new JsonObject { ["timestamp"] = Now(), ["sampledValue"] = new JsonArray(new JsonObject { ["value"] = 22000, ["measurand"] = "Power.Active.Import" }) }),
+            });
             var needs = await station.CallAsync("NotifyEVChargingNeeds", new JsonObject
             {
                 ["evseId"] = 2,
