@@ -181,6 +181,55 @@ public sealed class ScaleOutTests
         Assert.Equal(1, b.Services.GetRequiredService<ChangeRelay>().Received); // the change; the junk was dropped, the status came with the bridge
     }
 
+    [Fact]
+    public async Task What_an_ocpp_station_says_of_itself_crosses_with_its_link_and_the_pages_elsewhere_hear_when_it_changes()
+    {
+        var redis = Isolated(Redis);
+        await using var a = new RedisPortal(redis, "station-a", demo: false);
+        await using var b = new RedisPortal(redis, "station-b", demo: false);
+        await a.Services.GetRequiredService<LinkBridge>().Ready.WaitAsync(TimeSpan.FromSeconds(10), Ct);
+        await b.Services.GetRequiredService<LinkBridge>().Ready.WaitAsync(TimeSpan.FromSeconds(10), Ct);
+        var evse = Guid.NewGuid();
+        var nudges = 0;
+        using var watch = b.Services.GetRequiredService<MediatorNotifier>().WatchStatus([evse], (_, _) => Interlocked.Increment(ref nudges));
+        var onB = b.Services.GetRequiredService<EvseConnections>();
+
+        // A station on instance a raises an alarm: b's lot page reads it from the mirrored link.
+        var status = new StatusMessage(true, "KITU-STATION-01", 64, true, 0, EvseState.Idle, null);
+        var link = new LiveEvse(evse, new Links.FakeLink(), DateTimeOffset.UtcNow);
+        a.Services.GetRequiredService<EvseConnections>().Add(link);
+        var alarm = new Kitu.V2X.Portal.Ocpp.OcppStationFacts("HVMustTrip", "OverVoltage", DateTimeOffset.UtcNow, null, null, null, "2");
+        link.Station = alarm;
+        a.Services.GetRequiredService<EvseReports>().Status(link, status);
+        for (var i = 0; i < 100 && onB.Get(evse)?.Station != alarm; i++)
+        {
+            await Task.Delay(50, Ct);
+        }
+
+        Assert.Equal(alarm, onB.Get(evse)?.Station);
+        Assert.Contains("Charger alarm: HVMustTrip (OverVoltage)", Kitu.V2X.Portal.Sites.LotDashboard.StationAlarmText(onB.Get(evse)?.Station, TimeZoneInfo.Utc), StringComparison.Ordinal);
+        var seen = Volatile.Read(ref nudges);
+        Assert.True(seen >= 1);
+
+        // The alarm ends with no change of status: b hears it, and its pages are nudged.
+        link.Station = alarm with { AlarmControlType = null, AlarmFault = null, AlarmSince = null };
+        a.Services.GetRequiredService<EvseReports>().Status(link, status);
+        for (var i = 0; i < 100 && onB.Get(evse)?.Station?.AlarmControlType is not null; i++)
+        {
+            await Task.Delay(50, Ct);
+        }
+
+        Assert.Null(onB.Get(evse)?.Station?.AlarmControlType);
+        Assert.Equal("2", onB.Get(evse)?.Station?.OtherEvses);
+        Assert.Equal("", Kitu.V2X.Portal.Sites.LotDashboard.StationAlarmText(onB.Get(evse)?.Station, TimeZoneInfo.Utc));
+        for (var i = 0; i < 40 && Volatile.Read(ref nudges) == seen; i++)
+        {
+            await Task.Delay(50, Ct);
+        }
+
+        Assert.True(Volatile.Read(ref nudges) > seen);
+    }
+
     private sealed class RedisPortal(string redis, string? instance = null, bool demo = true) : PortalFactory
     {
         protected override bool DemoEnabled => demo;

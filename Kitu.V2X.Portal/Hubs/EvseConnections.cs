@@ -83,6 +83,9 @@ public sealed class LiveEvse(Guid evseId, IEvseLink link, DateTimeOffset since)
 
     public StatusMessage? Status { get; set; }
 
+    /// <summary>What an OCPP station says of itself for its owner's page (alarms, certificate, other EVSEs); null for others.</summary>
+    public Ocpp.OcppStationFacts? Station { get; set; }
+
     public DateTimeOffset LastSeen { get; set; } = since;
 
     /// <summary>The vehicle a driver said is plugged in here ("I'm plugged in here"), when the EVSE cannot read it.</summary>

@@ -91,6 +91,8 @@ public sealed partial class OcppStation
                 state.RenewalAnswer = status;
             }
 
+            Report(); // its answer shows on the owner's page
+
             LogRenewalAsked(charger.StationId, ends, status);
         });
     }

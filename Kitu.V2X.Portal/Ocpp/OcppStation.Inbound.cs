@@ -103,6 +103,7 @@ public sealed partial class OcppStation
                 return SignCertificate(payload);
             case "ReportDERControl":
                 TakeDerReport(payload);
+                Report(); // what it does not hold shows on the owner's page
                 return [];
             case "SecurityEventNotification":
                 LogSecurityEvent(charger.StationId, Text(payload, "type") ?? "?");

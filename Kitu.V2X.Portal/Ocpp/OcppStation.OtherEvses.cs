@@ -71,12 +71,15 @@ public sealed partial class OcppStation
     {
         if (evse is { } number && number > 0)
         {
+            bool added;
             lock (state.Gate)
             {
-                if (state.OtherEvses.Count < 8)
-                {
-                    state.OtherEvses.Add(number);
-                }
+                added = state.OtherEvses.Count < 8 && state.OtherEvses.Add(number);
+            }
+
+            if (added)
+            {
+                Report(); // the owner's page says that EVSE is not a charger here
             }
         }
 

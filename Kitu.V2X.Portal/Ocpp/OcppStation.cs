@@ -219,6 +219,7 @@ public sealed partial class OcppStation : IEvseLink
                 CommandId: discharge?.CommandId);
         }
 
+        live.Station = state.Facts(); // before the status: whoever hears of the status finds the facts with it
         reports.Status(live, status);
     }
 

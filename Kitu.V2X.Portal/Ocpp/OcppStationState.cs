@@ -5,6 +5,26 @@ namespace Kitu.V2X.Portal.Ocpp;
 /// <summary>An alarm a station raised about a DER control (NotifyDERAlarm), for the owner's page.</summary>
 public sealed record OcppDerAlarm(DateTimeOffset At, string ControlType, string? GridEventFault, bool Ended, string? Info);
 
+/// <summary>
+/// What the owner's page says of an OCPP station itself, carried on its link (and across instances with it): its latest
+/// DER alarm not ended, the DER controls it does not hold, its certificate's end and its answer to a renewal, its other
+/// EVSEs. Plain values, so that two are equal when they say the same.
+/// </summary>
+public sealed record OcppStationFacts(
+    string? AlarmControlType,
+    string? AlarmFault,
+    DateTimeOffset? AlarmSince,
+    string? DerMissing,
+    DateTimeOffset? CertificateEnds,
+    string? RenewalAnswer,
+    string? OtherEvses)
+{
+    /// <summary>Each text at most this long: facts from another instance are read as untrusted input.</summary>
+    public const int MaxText = 200;
+
+    public bool IsWellFormed => new[] { AlarmControlType, AlarmFault, DerMissing, RenewalAnswer, OtherEvses }.All(t => t is null || t.Length <= MaxText);
+}
+
 /// <summary>The discharge profile a station accepted: which command, at what power, until when it holds by itself.</summary>
 public sealed record OcppDischarge(Guid CommandId, double Kw, DateTimeOffset ValidTo);
 
@@ -80,6 +100,27 @@ public sealed class OcppStationState
     public bool Plugged => TransactionId is not null || ConnectorStatus == "Occupied";
 
     public bool CarOffersBidirectional => CarModes.Any(m => m.Contains("BPT", StringComparison.Ordinal));
+
+    /// <summary>The station's facts for its link; null when there is nothing to say. Takes the lock.</summary>
+    public OcppStationFacts? Facts()
+    {
+        lock (Gate)
+        {
+            static string? Cut(string? text) => text is { Length: > OcppStationFacts.MaxText } ? text[..OcppStationFacts.MaxText] : text;
+            var alarm = Alarms.LastOrDefault() is { Ended: false } a ? a : null;
+            var facts = new OcppStationFacts(
+                Cut(alarm?.ControlType),
+                Cut(alarm?.GridEventFault),
+                alarm?.At,
+                DerMissing.Count > 0 ? Cut(string.Join(", ", DerMissing)) : null,
+                CertificateEnds,
+                Cut(RenewalAnswer),
+                OtherEvses.Count > 0 ? string.Join(", ", OtherEvses) : null);
+            return facts == Nothing ? null : facts;
+        }
+    }
+
+    private static readonly OcppStationFacts Nothing = new(null, null, null, null, null, null, null);
 
     public void Alarm(OcppDerAlarm alarm)
     {

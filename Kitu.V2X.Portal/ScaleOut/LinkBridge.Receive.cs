@@ -42,7 +42,7 @@ public sealed partial class LinkBridge
             if (bytes is null || bytes.Length > MaxMessageBytes || JsonSerializer.Deserialize<Message>(bytes, Json) is not { } message
                 || message.From is not { Length: > 0 and <= 200 } from || from == instance.Id
                 || message.ConnectionId is { Length: > 200 } || message.Transport is { Length: > 20 } || message.Vehicle is { Length: > 64 }
-                || message.RejectCode is { Length: > 64 })
+                || message.RejectCode is { Length: > 64 } || message.Station is { IsWellFormed: false })
             {
                 return;
             }
@@ -85,9 +85,10 @@ public sealed partial class LinkBridge
                     connections.Add(current); // a link to this EVSE held here, or elsewhere, is stale: dropped
                 }
 
-                var before = current.Status;
+                var before = (current.Status, current.Station);
+                current.Station = message.Station; // before the status: the pages it nudges read both
                 connections.Mirror(current, message.Hello, message.Status, message.Accepted, message.Claimed, time.GetUtcNow());
-                if (message.Status is { } status && status != before)
+                if (message.Status is { } status && (status != before.Status || message.Station != before.Station))
                 {
                     notifier.EvseStatusElsewhere(evse, status); // this instance's pages: the status crosses Redis once, here
                 }
@@ -232,6 +233,9 @@ public sealed partial class LinkBridge
         public string? Accepted { get; set; }
 
         public string? Claimed { get; set; }
+
+        /// <summary>What an OCPP station says of itself for its owner's page.</summary>
+        public Ocpp.OcppStationFacts? Station { get; set; }
 
         public Guid? CommandId { get; set; }
 

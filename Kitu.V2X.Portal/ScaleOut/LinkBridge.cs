@@ -165,7 +165,7 @@ public sealed partial class LinkBridge : BackgroundService
     /// <summary>Tells the others about an own link; what they already heard is not sent again unless asked (<paramref name="again"/>).</summary>
     private void Announce(LiveEvse live, bool again = false)
     {
-        var facts = new Announcement(live.ConnectionId, live.Hello, live.Status, live.AcceptedVehicleIdentifier, live.ClaimedVehicleIdentifier);
+        var facts = new Announcement(live.ConnectionId, live.Hello, live.Status, live.AcceptedVehicleIdentifier, live.ClaimedVehicleIdentifier, live.Station);
         if (!again && lastAnnounced.TryGetValue(live.EvseId, out var last) && last == facts)
         {
             return; // a status that changed the facts raises both events: one announcement
@@ -185,6 +185,7 @@ public sealed partial class LinkBridge : BackgroundService
             Status = live.Status,
             Accepted = live.AcceptedVehicleIdentifier,
             Claimed = live.ClaimedVehicleIdentifier,
+            Station = live.Station,
         });
     }
 
@@ -266,5 +267,5 @@ public sealed partial class LinkBridge : BackgroundService
     private static byte[] Serialize(Message message) => JsonSerializer.SerializeToUtf8Bytes(message, Json);
 
     /// <summary>What an announcement of an own link says .</summary>
-    private sealed record Announcement(string ConnectionId, HelloMessage? Hello, StatusMessage? Status, string? Accepted, string? Claimed);
+    private sealed record Announcement(string ConnectionId, HelloMessage? Hello, StatusMessage? Status, string? Accepted, string? Claimed, Ocpp.OcppStationFacts? Station);
 }

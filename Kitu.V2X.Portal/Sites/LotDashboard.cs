@@ -50,8 +50,7 @@ public sealed record LotRow(
 }
 
 /// <summary>The owner's live view of a site's chargers. Private drivers' cars show as "a car", never by name.</summary>
-public sealed class LotDashboard(PortalDbContext db, EvseConnections connections, GridRulesFeed grid, PowerHistory history, Ocpp.OcppStations stations,
-    Microsoft.Extensions.Options.IOptions<Ocpp.OcppOptions> ocpp)
+public sealed class LotDashboard(PortalDbContext db, EvseConnections connections, GridRulesFeed grid, PowerHistory history, Microsoft.Extensions.Options.IOptions<Ocpp.OcppOptions> ocpp)
 {
     /// <summary>Charge and discharge kW per hour over the last 24 hours for the site; null when it is not the owner's.</summary>
     public async Task<IReadOnlyList<(DateTimeOffset Hour, double ChargeKw, double DischargeKw)>?> PowerAsync(string ownerId, Guid siteId, CancellationToken cancellationToken)
@@ -95,66 +94,57 @@ public sealed class LotDashboard(PortalDbContext db, EvseConnections connections
 
     /// <summary>
     /// The latest IEEE 1547 alarm an OCPP station raised (NotifyDERAlarm) and has not ended, and any DER control it was
-    /// told to hold and does not: what the owner must know about the charger's grid behaviour.
+    /// told to hold and does not: what the owner must know about the charger's grid behaviour. From the station's facts
+    /// on its link, wherever it is held.
     /// </summary>
-    public static string StationAlarmText(Ocpp.OcppStationState? station, TimeZoneInfo zone)
+    public static string StationAlarmText(Ocpp.OcppStationFacts? station, TimeZoneInfo zone)
     {
-        if (station is null)
+        var text = "";
+        if (station is { AlarmControlType: { } control })
         {
-            return "";
+            text += $" · Charger alarm: {control}{(station.AlarmFault is { } fault ? $" ({fault})" : "")}{(station.AlarmSince is { } since ? $" since {Presentation.Clock.Time(since, zone)}" : "")}";
         }
 
-        lock (station.Gate)
+        if (station is { DerMissing: { } missing })
         {
-            var text = "";
-            if (station.Alarms.LastOrDefault() is { Ended: false } alarm)
-            {
-                text += $" · Charger alarm: {alarm.ControlType}{(alarm.GridEventFault is { } fault ? $" ({fault})" : "")} since {Presentation.Clock.Time(alarm.At, zone)}";
-            }
-
-            if (station.DerMissing.Count > 0)
-            {
-                text += $" · Charger does not hold {string.Join(", ", station.DerMissing)}: sent again";
-            }
-
-            return text;
+            text += $" · Charger does not hold {missing}: sent again";
         }
+
+        return text;
     }
 
     /// <summary>
     /// What the owner should know of an OCPP station itself: its certificate (profile 3) ending within
-    /// <paramref name="renewWithinDays"/> and what it answered when asked to renew it; EVSEs of the station other than the
-    /// charger's, which report but are not chargers of the portal (their cars charge on the station's terms). Null when nothing.
+    /// <paramref name="renewWithinDays"/> (30 at least) and what it answered when asked to renew it; EVSEs of the station
+    /// other than the charger's, which report but are not chargers of the portal (their cars charge on the station's
+    /// terms). Null when nothing.
     /// </summary>
-    public static string? StationNoteText(Ocpp.OcppStationState? station, TimeZoneInfo zone, int renewWithinDays, DateTimeOffset now)
+    public static string? StationNoteText(Ocpp.OcppStationFacts? station, TimeZoneInfo zone, int renewWithinDays, DateTimeOffset now)
     {
         if (station is null)
         {
             return null;
         }
 
-        lock (station.Gate)
+        var notes = new List<string>();
+        if (station.CertificateEnds is { } ends && ends - now <= TimeSpan.FromDays(Math.Max(renewWithinDays, 30)))
         {
-            var notes = new List<string>();
-            if (station.CertificateEnds is { } ends && ends - now <= TimeSpan.FromDays(Math.Max(renewWithinDays, 30)))
+            notes.Add($"Its certificate ends {Presentation.Clock.DateTime(ends, zone)}" + station.RenewalAnswer switch
             {
-                notes.Add($"Its certificate ends {Presentation.Clock.DateTime(ends, zone)}" + station.RenewalAnswer switch
-                {
-                    "Accepted" => ": the station was asked to renew it.",
-                    { } answer => $": asked to renew it, the station answered {answer}. Renew it with the station's operator.",
-                    null => ": renew it with the station's operator.",
-                });
-            }
-
-            if (station.OtherEvses.Count > 0)
-            {
-                notes.Add(station.OtherEvses.Count == 1
-                    ? $"Its EVSE {station.OtherEvses.Min} is not a charger here: cars there charge on the station's terms and never discharge."
-                    : $"Its EVSEs {string.Join(", ", station.OtherEvses)} are not chargers here: cars there charge on the station's terms and never discharge.");
-            }
-
-            return notes.Count == 0 ? null : string.Join(" ", notes);
+                "Accepted" => ": the station was asked to renew it.",
+                { } answer => $": asked to renew it, the station answered {answer}. Renew it with the station's operator.",
+                null => ": renew it with the station's operator.",
+            });
         }
+
+        if (station.OtherEvses is { } others)
+        {
+            notes.Add(others.Contains(',', StringComparison.Ordinal)
+                ? $"Its EVSEs {others} are not chargers here: cars there charge on the station's terms and never discharge."
+                : $"Its EVSE {others} is not a charger here: cars there charge on the station's terms and never discharge.");
+        }
+
+        return notes.Count == 0 ? null : string.Join(" ", notes);
     }
 
     public static string EvseGridStateText(Hubs.StatusMessage? status) => status?.GridState switch
@@ -210,14 +200,14 @@ public sealed class LotDashboard(PortalDbContext db, EvseConnections connections
                 live?.Status?.PowerKw ?? 0,
                 e.OwnerAllowsDischarge,
                 rules,
-                GridStatusText.Describe(rules, zone) + EvseGridStateText(live?.Status) + StationAlarmText(stations.Find(e.Id), zone),
+                GridStatusText.Describe(rules, zone) + EvseGridStateText(live?.Status) + StationAlarmText(live?.Station, zone),
                 command?.State,
                 command?.ReasonText)
             {
                 Activity = activity,
                 NeedsAttention = attention,
                 Transport = live?.Link.Transport,
-                StationNote = StationNoteText(stations.Find(e.Id), zone, ocpp.Value.RenewCertificateDays, now),
+                StationNote = StationNoteText(live?.Station, zone, ocpp.Value.RenewCertificateDays, now),
             };
         }).ToList();
     }

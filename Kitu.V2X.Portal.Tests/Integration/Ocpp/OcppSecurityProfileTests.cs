@@ -201,7 +201,7 @@ public sealed class OcppSecurityProfileTests(OcppSecurityProfileTests.Portal por
     public async Task A_station_whose_certificate_ends_soon_is_asked_to_renew_it_and_with_the_new_one_is_not_asked_again()
     {
         var (stationId, _, evseId) = await SeedStationAsync();
-        string? Note() => Kitu.V2X.Portal.Sites.LotDashboard.StationNoteText(portal.Services.GetRequiredService<Kitu.V2X.Portal.Ocpp.OcppStations>().Find(evseId), TimeZoneInfo.Utc, 30, DateTimeOffset.UtcNow);
+        string? Note() => Kitu.V2X.Portal.Sites.LotDashboard.StationNoteText(portal.Services.GetRequiredService<EvseConnections>().Get(evseId)?.Station, TimeZoneInfo.Utc, 30, DateTimeOffset.UtcNow);
         static bool AskedToRenew(JsonElement root) => root[0].GetInt32() == 2 && root[2].GetString() == "TriggerMessage"
             && root[3].GetProperty("requestedMessage").GetString() == "SignChargingStationCertificate";
         const string Boot = """[2,"boot-r","BootNotification",{"reason":"PowerUp","chargingStation":{"model":"M","vendorName":"V"}}]""";
