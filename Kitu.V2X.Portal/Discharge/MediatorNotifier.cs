@@ -120,11 +120,6 @@ public sealed class MediatorNotifier
         ChangedHere?.Invoke(scope);
     }
 
-    public void EvseStatus(Guid evseId, StatusMessage status)
-    {
-        EvseStatusElsewhere(evseId, status); // other instances' pages hear it from the link bridge
-    }
-
     /// <summary>A change another instance made, for this instance's pages.</summary>
     public void CommandsChangedElsewhere(ChangeScope scope)
     {
@@ -138,8 +133,11 @@ public sealed class MediatorNotifier
         }
     }
 
-    /// <summary>A charger's status, for this instance's pages: from a link held here, or from another instance's over the link bridge.</summary>
-    public void EvseStatusElsewhere(Guid evseId, StatusMessage status)
+    /// <summary>
+    /// A charger's status, for this instance's pages: from a link held here, or from another instance's over the link
+    /// bridge (which carries a status to the other instances; nothing here sends it on).
+    /// </summary>
+    public void EvseStatus(Guid evseId, StatusMessage status)
     {
         ArgumentNullException.ThrowIfNull(status);
         statusWatches.TryGetValue(evseId, out var forEvse);

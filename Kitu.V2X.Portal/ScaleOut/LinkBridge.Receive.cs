@@ -90,7 +90,7 @@ public sealed partial class LinkBridge
                 connections.Mirror(current, message.Hello, message.Status, message.Accepted, message.Claimed, time.GetUtcNow());
                 if (message.Status is { } status && (status != before.Status || message.Station != before.Station))
                 {
-                    notifier.EvseStatusElsewhere(evse, status); // this instance's pages: the status crosses Redis once, here
+                    notifier.EvseStatus(evse, status); // this instance's pages: the status crosses Redis once, here
                 }
 
                 break;
